@@ -1,0 +1,256 @@
+// The self-attention pipeline, one numbered step at a time, keeping every intermediate.
+#include "attention.h"
+
+#include <cassert>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace attention {
+
+namespace {
+constexpr double kMinusInfinity = -std::numeric_limits<double>::infinity();
+
+Eigen::MatrixXd addBias(Eigen::MatrixXd m, const Eigen::RowVectorXd &bias)
+{
+    if (bias.size() > 0)
+        m.rowwise() += bias;
+    return m;
+}
+} // namespace
+
+const char *maskModeName(MaskMode mode)
+{
+    switch (mode) {
+    case MaskMode::None:
+        return "none";
+    case MaskMode::Causal:
+        return "causal";
+    case MaskMode::Custom:
+        return "custom";
+    }
+    return "none";
+}
+
+BoolMatrix buildMask(int n, const TraceOptions &options)
+{
+    BoolMatrix blocked = BoolMatrix::Constant(n, n, false);
+    if (options.mask == MaskMode::Causal) {
+        // A query may not look at keys that come after it.
+        for (int i = 0; i < n; ++i)
+            for (int j = i + 1; j < n; ++j)
+                blocked(i, j) = true;
+    } else if (options.mask == MaskMode::Custom && options.customBlocked.rows() == n &&
+               options.customBlocked.cols() == n) {
+        blocked = options.customBlocked;
+    }
+    for (int j = 0; j < n && j < static_cast<int>(options.padding.size()); ++j)
+        if (options.padding[static_cast<std::size_t>(j)])
+            blocked.col(j).setConstant(true);
+    return blocked;
+}
+
+Eigen::MatrixXd maskedSoftmax(const Eigen::MatrixXd &masked, std::vector<bool> *fullyMasked)
+{
+    // weights: (n_queries, n_keys)
+    Eigen::MatrixXd weights = Eigen::MatrixXd::Zero(masked.rows(), masked.cols());
+    if (fullyMasked)
+        fullyMasked->assign(static_cast<std::size_t>(masked.rows()), false);
+    for (Eigen::Index i = 0; i < masked.rows(); ++i) {
+        // 1. Find the largest score among the keys this query may see.
+        const double rowMax = masked.row(i).maxCoeff();
+        if (rowMax == kMinusInfinity) {
+            // 2a. Every key is blocked: there is nothing to distribute. Leave the row at 0 and say so.
+            if (fullyMasked)
+                (*fullyMasked)[static_cast<std::size_t>(i)] = true;
+            continue;
+        }
+        // 2b. Subtract it so the largest exponent is exp(0) = 1: exp() can then never overflow.
+        //     Blocked cells hold −∞ and exp(−∞) is exactly 0.
+        double sum = 0.0;
+        for (Eigen::Index j = 0; j < masked.cols(); ++j) {
+            const double e = std::exp(masked(i, j) - rowMax);
+            weights(i, j) = e;
+            sum += e;
+        }
+        // 3. Normalize so the row sums to 1. sum ≥ 1, because the maximum contributes exp(0).
+        weights.row(i) /= sum;
+    }
+    return weights;
+}
+
+Eigen::MatrixXd layerNorm(const Eigen::MatrixXd &x, const LayerNormWeights &norm)
+{
+    Eigen::MatrixXd out(x.rows(), x.cols());
+    const double d = static_cast<double>(x.cols());
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        const double mean = x.row(i).mean();
+        const Eigen::RowVectorXd centered = x.row(i).array() - mean;
+        const double variance = centered.squaredNorm() / d;
+        out.row(i) = centered / std::sqrt(variance + norm.epsilon);
+    }
+    out.array().rowwise() *= norm.gamma.array();
+    out.rowwise() += norm.beta;
+    return out;
+}
+
+HeadTrace computeHead(const Eigen::MatrixXd &input, const HeadWeights &head, const BoolMatrix &blocked,
+                      const TraceOptions &options, std::vector<bool> *fullyMasked)
+{
+    assert(input.cols() == head.W_Q.rows() && "the input width must equal d_model");
+    assert(blocked.rows() == input.rows() && blocked.cols() == input.rows() && "the mask must be n × n");
+    HeadTrace t;
+    // 1. Project every token three ways. Q, K, V: (n, d_k)
+    t.Q = addBias(input * head.W_Q, head.b_Q);
+    t.K = addBias(input * head.W_K, head.b_K);
+    t.V = addBias(input * head.W_V, head.b_V);
+    // 2. Compare every query with every key. scores: (n_queries, n_keys)
+    //    The common mistake K·Qᵀ gives the transpose: row i then holds how well key i matches each query.
+    t.scores = options.swapQK ? Eigen::MatrixXd(t.K * t.Q.transpose()) : Eigen::MatrixXd(t.Q * t.K.transpose());
+    // 3. Divide by √d_k so the scores' spread does not grow with the dimension.
+    t.divisor = options.scale ? std::sqrt(static_cast<double>(t.Q.cols())) : 1.0;
+    t.scaled = t.scores / t.divisor;
+    // 4. Blocked cells become −∞, so that softmax gives them exactly 0.
+    t.masked = t.scaled;
+    for (Eigen::Index i = 0; i < t.masked.rows(); ++i)
+        for (Eigen::Index j = 0; j < t.masked.cols(); ++j)
+            if (blocked(i, j))
+                t.masked(i, j) = kMinusInfinity;
+    // 5. Turn each row into a probability distribution over the keys.
+    t.weights = maskedSoftmax(t.masked, fullyMasked);
+    // 6. Each output row is the weighted sum of the value rows.
+    t.output = t.weights * t.V;
+    return t;
+}
+
+LayerTrace computeLayer(const Eigen::MatrixXd &input, const LayerWeights &layer, const BoolMatrix &blocked,
+                        const TraceOptions &options, std::vector<bool> *fullyMasked)
+{
+    LayerTrace t;
+    t.input = input;
+    const Eigen::Index n = input.rows();
+    Eigen::Index width = 0;
+    for (const HeadWeights &w : layer.heads) {
+        t.heads.push_back(computeHead(input, w, blocked, options, fullyMasked));
+        width += t.heads.back().output.cols();
+    }
+    // 1. Put the heads' outputs side by side. concat: (n, heads·d_k)
+    t.concat.resize(n, width);
+    Eigen::Index column = 0;
+    for (const HeadTrace &h : t.heads) {
+        t.concat.middleCols(column, h.output.cols()) = h.output;
+        column += h.output.cols();
+    }
+    // 2. Mix them back to d_model with W_O (the identity when the model has none).
+    t.attentionOutput = layer.W_O.size() > 0 ? Eigen::MatrixXd(t.concat * layer.W_O) : t.concat;
+    t.attentionOutput = addBias(t.attentionOutput, layer.b_O);
+
+    // 3. The rest of the transformer block, each part only where the model has it.
+    Eigen::MatrixXd x = t.attentionOutput;
+    if (layer.residual) {
+        t.residual1 = input + x;
+        x = t.residual1;
+    }
+    if (layer.norm1.gamma.size() > 0) {
+        t.norm1 = layerNorm(x, layer.norm1);
+        x = t.norm1;
+    }
+    if (layer.hasFeedForward()) {
+        t.ffHidden = addBias(x * layer.W_1, layer.b_1).cwiseMax(0.0);
+        t.ffOutput = addBias(t.ffHidden * layer.W_2, layer.b_2);
+        if (layer.residual) {
+            t.residual2 = x + t.ffOutput;
+            x = t.residual2;
+        } else {
+            x = t.ffOutput;
+        }
+        if (layer.norm2.gamma.size() > 0)
+            x = layerNorm(x, layer.norm2);
+    }
+    t.output = x;
+    return t;
+}
+
+void embedTokens(const Model &model, const std::vector<Token> &tokens, AttentionTrace &trace)
+{
+    const int n = static_cast<int>(tokens.size());
+    trace.tokens = tokens;
+    trace.known.assign(tokens.size(), false);
+    trace.vocabularyIndex.assign(tokens.size(), -1);
+    trace.tokenEmbeddings.resize(n, model.d_model);
+    const int unk = model.unknownWords == UnknownWords::UnknownToken ? model.lookup("<unk>") : -1;
+    for (int i = 0; i < n; ++i) {
+        const std::size_t k = static_cast<std::size_t>(i);
+        const int row = model.lookup(tokens[k].text);
+        trace.known[k] = row >= 0;
+        trace.vocabularyIndex[k] = row;
+        if (row >= 0)
+            trace.tokenEmbeddings.row(i) = model.tokenEmbedding.row(row);
+        else if (unk >= 0)
+            trace.tokenEmbeddings.row(i) = model.tokenEmbedding.row(unk);
+        else
+            trace.tokenEmbeddings.row(i) =
+                hashedEmbedding(normalizeForLookup(tokens[k].text), model.d_model, model.hashedScale);
+    }
+    if (model.positionEmbedding.size() > 0)
+        trace.positionEmbeddings = model.positionEmbedding.topRows(n);
+    else
+        trace.positionEmbeddings.resize(0, 0);
+}
+
+TraceResult traceTokens(std::shared_ptr<const Model> model, const std::vector<Token> &tokens,
+                        const TraceOptions &options)
+{
+    TraceResult result;
+    const int n = static_cast<int>(tokens.size());
+    std::ostringstream error;
+    if (!model) {
+        result.error = "no model is loaded";
+        return result;
+    }
+    if (n == 0) {
+        result.error = "the text has no tokens: type a sentence";
+        return result;
+    }
+    if (n > kMaxTokens) {
+        error << "the text has " << n << " tokens; the limit is " << kMaxTokens << " tokens";
+        result.error = error.str();
+        return result;
+    }
+    if (model->positionEmbedding.size() > 0 && n > model->maxPositions()) {
+        error << "the text has " << n << " tokens; the model " << model->name << " knows only "
+              << model->maxPositions() << " positions";
+        result.error = error.str();
+        return result;
+    }
+    if (options.mask == MaskMode::Custom && (options.customBlocked.rows() != n || options.customBlocked.cols() != n)) {
+        error << "the custom mask is " << options.customBlocked.rows() << " × " << options.customBlocked.cols()
+              << "; the text has " << n << " tokens";
+        result.error = error.str();
+        return result;
+    }
+
+    AttentionTrace &trace = result.trace;
+    trace.model = model;
+    trace.options = options;
+    // 1. Embeddings, and positions where the model has them: X = E + P, kept apart for the views.
+    embedTokens(*model, tokens, trace);
+    Eigen::MatrixXd x = trace.tokenEmbeddings;
+    if (trace.positionEmbeddings.size() > 0)
+        x += trace.positionEmbeddings;
+    // 2. One mask for every layer and head.
+    trace.blocked = buildMask(n, options);
+    // 3. The layers, each reading the previous one's output.
+    for (const LayerWeights &layer : model->layers) {
+        trace.layers.push_back(computeLayer(x, layer, trace.blocked, options, &trace.fullyMasked));
+        x = trace.layers.back().output;
+    }
+    return result;
+}
+
+TraceResult traceText(std::shared_ptr<const Model> model, const std::string &text, const TraceOptions &options)
+{
+    return traceTokens(std::move(model), tokenize(text), options);
+}
+
+} // namespace attention

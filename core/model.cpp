@@ -1,0 +1,162 @@
+// Vocabulary lookup, hashed vectors for unknown words, and the shape check of a model.
+#include "model.h"
+
+#include "tokenizer.h"
+
+#include <cstdint>
+#include <sstream>
+
+namespace attention {
+
+int Model::lookup(const std::string &word) const
+{
+    const auto it = wordIndex.find(normalizeForLookup(word));
+    return it == wordIndex.end() ? -1 : it->second;
+}
+
+void Model::indexVocabulary()
+{
+    wordIndex.clear();
+    for (std::size_t i = 0; i < vocabulary.size(); ++i)
+        wordIndex[vocabulary[i]] = static_cast<int>(i);
+}
+
+Eigen::RowVectorXd hashedEmbedding(const std::string &normalizedWord, int dimension, double scale)
+{
+    // 1. FNV-1a over the bytes: the same spelling gives the same seed on every machine.
+    std::uint64_t state = 1469598103934665603ull;
+    for (unsigned char c : normalizedWord) {
+        state ^= c;
+        state *= 1099511628211ull;
+    }
+    // 2. splitmix64 turns the seed into a stream; the top 53 bits make a double in [0, 1).
+    Eigen::RowVectorXd v(dimension);
+    for (int i = 0; i < dimension; ++i) {
+        state += 0x9E3779B97F4A7C15ull;
+        std::uint64_t z = state;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        const double unit = static_cast<double>(z >> 11) * (1.0 / 9007199254740992.0);
+        v(i) = (2.0 * unit - 1.0) * scale;
+    }
+    return v;
+}
+
+namespace {
+
+std::string shapeError(const std::string &field, Eigen::Index rows, Eigen::Index cols, Eigen::Index wantRows,
+                       Eigen::Index wantCols)
+{
+    if (rows == wantRows && cols == wantCols)
+        return {};
+    std::ostringstream out;
+    out << field << " is " << rows << " × " << cols << "; it must be " << wantRows << " × " << wantCols;
+    return out.str();
+}
+
+std::string vectorError(const std::string &field, Eigen::Index size, Eigen::Index want)
+{
+    if (size == 0 || size == want)
+        return {};
+    std::ostringstream out;
+    out << field << " has " << size << " numbers; it must have " << want;
+    return out.str();
+}
+
+std::string normError(const std::string &field, const LayerNormWeights &norm, int d_model)
+{
+    if (norm.gamma.size() == 0 && norm.beta.size() == 0)
+        return {};
+    if (norm.gamma.size() != d_model || norm.beta.size() != d_model) {
+        std::ostringstream out;
+        out << field << " needs gamma and beta of " << d_model << " numbers each";
+        return out.str();
+    }
+    if (!(norm.epsilon > 0.0))
+        return field + ".epsilon must be greater than 0";
+    return {};
+}
+
+bool allFinite(const Eigen::MatrixXd &m) { return m.size() == 0 || m.allFinite(); }
+
+} // namespace
+
+std::string validateModel(const Model &model)
+{
+    const int d = model.d_model;
+    const int dk = model.d_k;
+    if (d <= 0)
+        return "d_model must be a positive whole number";
+    if (dk <= 0)
+        return "d_k must be a positive whole number";
+    if (!model.featureNames.empty() && static_cast<int>(model.featureNames.size()) != d) {
+        std::ostringstream out;
+        out << "features has " << model.featureNames.size() << " names; d_model is " << d;
+        return out.str();
+    }
+    if (model.vocabulary.empty())
+        return "the vocabulary is empty";
+    if (auto e = shapeError("embeddings", model.tokenEmbedding.rows(), model.tokenEmbedding.cols(),
+                            static_cast<Eigen::Index>(model.vocabulary.size()), d);
+        !e.empty())
+        return e;
+    if (!allFinite(model.tokenEmbedding))
+        return "embeddings contain a number that is not finite";
+    if (model.positionEmbedding.size() > 0 && model.positionEmbedding.cols() != d)
+        return "positions must have d_model columns";
+    if (model.unknownWords == UnknownWords::UnknownToken && model.wordIndex.count("<unk>") == 0)
+        return "unknown_words is \"unk\" but the vocabulary has no \"<unk>\" entry";
+    if (model.layers.empty())
+        return "the model has no layers";
+
+    const auto heads = model.layers.front().heads.size();
+    for (std::size_t l = 0; l < model.layers.size(); ++l) {
+        const LayerWeights &layer = model.layers[l];
+        const std::string lp = "layers[" + std::to_string(l) + "]";
+        if (layer.heads.empty())
+            return lp + " has no heads";
+        if (layer.heads.size() != heads)
+            return lp + " has a different number of heads from layers[0]";
+        for (std::size_t h = 0; h < layer.heads.size(); ++h) {
+            const HeadWeights &w = layer.heads[h];
+            const std::string hp = lp + ".heads[" + std::to_string(h) + "]";
+            for (auto [name, m] : {std::pair{"W_Q", &w.W_Q}, {"W_K", &w.W_K}, {"W_V", &w.W_V}}) {
+                if (auto e = shapeError(hp + "." + name, m->rows(), m->cols(), d, dk); !e.empty())
+                    return e;
+                if (!allFinite(*m))
+                    return hp + "." + name + " contains a number that is not finite";
+            }
+            for (auto [name, v] : {std::pair{"b_Q", &w.b_Q}, {"b_K", &w.b_K}, {"b_V", &w.b_V}})
+                if (auto e = vectorError(hp + "." + name, v->size(), dk); !e.empty())
+                    return e;
+        }
+        const Eigen::Index concat = static_cast<Eigen::Index>(layer.heads.size()) * dk;
+        if (layer.W_O.size() == 0) {
+            if (concat != d)
+                return lp + ".W_O is missing, and the identity needs heads × d_k to equal d_model";
+        } else if (auto e = shapeError(lp + ".W_O", layer.W_O.rows(), layer.W_O.cols(), concat, d); !e.empty()) {
+            return e;
+        }
+        if (auto e = vectorError(lp + ".b_O", layer.b_O.size(), d); !e.empty())
+            return e;
+        if (auto e = normError(lp + ".norm1", layer.norm1, d); !e.empty())
+            return e;
+        if (auto e = normError(lp + ".norm2", layer.norm2, d); !e.empty())
+            return e;
+        if (layer.hasFeedForward()) {
+            const Eigen::Index ff = layer.W_1.cols();
+            if (layer.W_1.rows() != d)
+                return lp + ".W_1 must have d_model rows";
+            if (auto e = shapeError(lp + ".W_2", layer.W_2.rows(), layer.W_2.cols(), ff, d); !e.empty())
+                return e;
+            if (auto e = vectorError(lp + ".b_1", layer.b_1.size(), ff); !e.empty())
+                return e;
+            if (auto e = vectorError(lp + ".b_2", layer.b_2.size(), d); !e.empty())
+                return e;
+        }
+    }
+    return {};
+}
+
+} // namespace attention

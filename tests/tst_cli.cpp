@@ -1,0 +1,230 @@
+// attention-lab-cli trace: the JSON is parsed back and checked; bad input fails with one line on stderr.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <cmath>
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run cli(const QStringList &arguments)
+{
+    QProcess p;
+    p.start(QStringLiteral(CLI_PATH), arguments);
+    p.waitForFinished(60000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+double at(const QJsonValue &matrix, int r, int c) { return matrix.toArray().at(r).toArray().at(c).toDouble(); }
+
+} // namespace
+
+class tst_Cli : public QObject
+{
+    Q_OBJECT
+private slots:
+    void jsonHasEveryIntermediate();
+    void jsonNumbersAreConsistent();
+    void causalMaskWritesMinusInf();
+    void noScaleAndSwapAreReported();
+    void humanOutputIsLabelled();
+    void badInput_data();
+    void badInput();
+    void tenThousandWordsNamesTheLimit();
+};
+
+void tst_Cli::jsonHasEveryIntermediate()
+{
+    const Run r = cli({"trace", "--sentence", "The animal didn't cross the street because it was too tired.", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(r.out, &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    const QJsonObject root = doc.object();
+    const QJsonArray tokens = root["tokens"].toArray();
+    QCOMPARE(tokens.size(), 12);
+    QCOMPARE(tokens[2].toObject()["text"].toString(), QStringLiteral("didn't"));
+    QCOMPARE(tokens[2].toObject()["start"].toInt(), 11);
+    QCOMPARE(tokens[2].toObject()["end"].toInt(), 17);
+    QCOMPARE(tokens[2].toObject()["known"].toBool(), true);
+    const QJsonObject model = root["model"].toObject();
+    QCOMPARE(model["name"].toString(), QStringLiteral("didactic"));
+    QCOMPARE(model["d_model"].toInt(), 8);
+    QCOMPARE(model["layers"].toInt(), 1);
+    QCOMPARE(model["heads"].toInt(), 1);
+    QCOMPARE(model["d_k"].toInt(), 8);
+    QCOMPARE(root["options"].toObject(), (QJsonObject{{"mask", "none"}, {"scale", true}, {"swap_qk", false}}));
+    const QJsonObject layer = root["layers"].toArray().at(0).toObject();
+    for (const char *key : {"input", "heads", "W_O", "attention_output", "output"})
+        QVERIFY2(layer.contains(QLatin1String(key)), key);
+    const QJsonObject head = layer["heads"].toArray().at(0).toObject();
+    for (const char *key : {"W_Q", "W_K", "W_V", "Q", "K", "V", "scores", "scaled", "masked", "weights", "output"})
+        QVERIFY2(head.contains(QLatin1String(key)), key);
+    QVERIFY(!head.contains("b_Q")); // the didactic model has no biases
+    QCOMPARE(head["W_Q"].toArray().size(), 8);              // d_model rows
+    QCOMPARE(head["W_Q"].toArray().at(0).toArray().size(), 8); // d_k columns
+    QCOMPARE(head["weights"].toArray().size(), 12);
+
+    // "it" (token 7) puts its largest weight on "animal" (token 1).
+    const QJsonArray itRow = head["weights"].toArray().at(7).toArray();
+    int best = 0;
+    for (int j = 1; j < itRow.size(); ++j)
+        if (itRow[j].toDouble() > itRow[best].toDouble())
+            best = j;
+    QCOMPARE(best, 1);
+}
+
+void tst_Cli::jsonNumbersAreConsistent()
+{
+    // Recompute from the JSON alone: Q = input·W_Q, scores = Q·Kᵀ, scaled = scores/√d_k,
+    // weights = softmax, output = weights·V. The CLI must print what the core computed.
+    const Run r = cli({"trace", "--sentence", "Java programming is fun.", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject layer = QJsonDocument::fromJson(r.out).object()["layers"].toArray().at(0).toObject();
+    const QJsonObject head = layer["heads"].toArray().at(0).toObject();
+    const QJsonValue X = layer["input"], WQ = head["W_Q"], Q = head["Q"], K = head["K"], V = head["V"];
+    const int n = X.toArray().size(), d = 8;
+    QCOMPARE(n, 5);
+    for (int i = 0; i < n; ++i) {
+        for (int c = 0; c < d; ++c) {
+            double q = 0;
+            for (int k = 0; k < d; ++k)
+                q += at(X, i, k) * at(WQ, k, c);
+            QVERIFY(std::abs(q - at(Q, i, c)) < 1e-12);
+        }
+        double sum = 0;
+        std::vector<double> e(static_cast<std::size_t>(n));
+        for (int j = 0; j < n; ++j) {
+            double s = 0;
+            for (int c = 0; c < d; ++c)
+                s += at(Q, i, c) * at(K, j, c);
+            QVERIFY(std::abs(s - at(head["scores"], i, j)) < 1e-12);
+            QVERIFY(std::abs(s / std::sqrt(8.0) - at(head["scaled"], i, j)) < 1e-12);
+            e[static_cast<std::size_t>(j)] = std::exp(at(head["scaled"], i, j));
+            sum += e[static_cast<std::size_t>(j)];
+        }
+        for (int j = 0; j < n; ++j)
+            QVERIFY(std::abs(e[static_cast<std::size_t>(j)] / sum - at(head["weights"], i, j)) < 1e-12);
+        for (int c = 0; c < d; ++c) {
+            double o = 0;
+            for (int j = 0; j < n; ++j)
+                o += at(head["weights"], i, j) * at(V, j, c);
+            QVERIFY(std::abs(o - at(head["output"], i, c)) < 1e-12);
+        }
+    }
+}
+
+void tst_Cli::causalMaskWritesMinusInf()
+{
+    const Run r = cli({"trace", "--sentence", "a b c", "--mask", "causal", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject root = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(root["options"].toObject()["mask"].toString(), QStringLiteral("causal"));
+    const QJsonObject head = root["layers"].toArray()[0].toObject()["heads"].toArray()[0].toObject();
+    QCOMPARE(head["masked"].toArray()[0].toArray()[1].toString(), QStringLiteral("-inf"));
+    QCOMPARE(head["masked"].toArray()[0].toArray()[2].toString(), QStringLiteral("-inf"));
+    QVERIFY(head["masked"].toArray()[1].toArray()[0].isDouble());
+    QCOMPARE(head["weights"].toArray()[0].toArray()[0].toDouble(), 1.0);
+    QCOMPARE(head["weights"].toArray()[0].toArray()[1].toDouble(), 0.0);
+}
+
+void tst_Cli::noScaleAndSwapAreReported()
+{
+    const Run plain = cli({"trace", "--sentence", "Java programming is fun.", "--json"});
+    const Run r = cli({"trace", "--sentence", "Java programming is fun.", "--no-scale", "--swap-qk", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject root = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(root["options"].toObject(), (QJsonObject{{"mask", "none"}, {"scale", false}, {"swap_qk", true}}));
+    const QJsonObject head = root["layers"].toArray()[0].toObject()["heads"].toArray()[0].toObject();
+    const QJsonObject plainHead =
+        QJsonDocument::fromJson(plain.out).object()["layers"].toArray()[0].toObject()["heads"].toArray()[0].toObject();
+    // Swapped scores are the transpose; unscaled means scaled == scores.
+    for (int i = 0; i < 5; ++i)
+        for (int j = 0; j < 5; ++j) {
+            QCOMPARE(at(head["scores"], i, j), at(plainHead["scores"], j, i));
+            QCOMPARE(at(head["scaled"], i, j), at(head["scores"], i, j));
+        }
+}
+
+void tst_Cli::humanOutputIsLabelled()
+{
+    const Run r = cli({"trace", "--sentence", "Java programming is fun.", "--precision", "2"});
+    QCOMPARE(r.exitCode, 0);
+    const QString out = QString::fromUtf8(r.out);
+    QVERIFY(out.contains(QStringLiteral("weights = softmax(masked)")));
+    QVERIFY(out.contains(QStringLiteral("scores = Q·Kᵀ")));
+    QVERIFY(out.contains(QStringLiteral("programming")));
+    QVERIFY(out.contains(QStringLiteral("needs-context")));
+    QVERIFY(out.contains(QStringLiteral("Layer 1: head 1: W_Q  (8 × 8)")));
+    QVERIFY(r.err.isEmpty());
+}
+
+void tst_Cli::badInput_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no command") << QStringList{} << 2 << QStringLiteral("a command is missing");
+    QTest::newRow("unknown command") << QStringList{"frobnicate"} << 2 << QStringLiteral("unknown command \"frobnicate\"");
+    QTest::newRow("unknown option") << QStringList{"trace", "--sentence", "hi", "--colour"} << 2
+                                    << QStringLiteral("Unknown option 'colour'");
+    QTest::newRow("no sentence") << QStringList{"trace"} << 2 << QStringLiteral("exactly one of --sentence");
+    QTest::newRow("empty sentence") << QStringList{"trace", "--sentence", ""} << 1
+                                    << QStringLiteral("the text has no tokens");
+    QTest::newRow("blank sentence") << QStringList{"trace", "--sentence", "   "} << 1
+                                    << QStringLiteral("the text has no tokens");
+    QTest::newRow("bad mask") << QStringList{"trace", "--sentence", "hi", "--mask", "future"} << 2
+                              << QStringLiteral("--mask must be none or causal");
+    QTest::newRow("missing model") << QStringList{"trace", "--sentence", "hi", "--model", "/no/such.json"} << 1
+                                   << QStringLiteral("/no/such.json: no such model file");
+    QTest::newRow("bad precision") << QStringList{"trace", "--sentence", "hi", "--precision", "x"} << 2
+                                   << QStringLiteral("--precision");
+}
+
+void tst_Cli::badInput()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    const Run r = cli(arguments);
+    QCOMPARE(r.exitCode, exitCode);
+    QVERIFY(r.out.isEmpty());
+    const QString err = QString::fromUtf8(r.err);
+    QVERIFY2(err.contains(message), qPrintable(err));
+    QVERIFY(err.startsWith(QStringLiteral("attention-lab-cli: ")));
+}
+
+void tst_Cli::tenThousandWordsNamesTheLimit()
+{
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral("long.txt")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 10000; ++i)
+        file.write("word ");
+    file.close();
+    const Run r = cli({"trace", "--sentence-file", file.fileName()});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("the text has 10000 tokens; the limit is 2048 tokens"), r.err.constData());
+    QCOMPARE(r.err.count('\n'), 1);
+    // A malformed model file is named, with the field.
+    QFile bad(dir.filePath(QStringLiteral("bad.json")));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write(R"({"format": "attention-lab-model", "version": 1, "name": "b", "d_model": 2, "d_k": "x"})");
+    bad.close();
+    const Run m = cli({"trace", "--sentence", "hi", "--model", bad.fileName()});
+    QCOMPARE(m.exitCode, 1);
+    QVERIFY2(m.err.contains("bad.json: d_k: expected a number, found text"), m.err.constData());
+}
+
+QTEST_GUILESS_MAIN(tst_Cli)
+#include "tst_cli.moc"

@@ -1,0 +1,381 @@
+// JSON model files: every field is checked, and an error names the file, the field and the problem.
+#include "modelio.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace attention {
+
+namespace {
+
+// Thrown inside the parser only, caught in parseModel and turned into its error text.
+struct FieldError
+{
+    QString field;
+    QString message;
+};
+
+[[noreturn]] void fail(const QString &field, const QString &message) { throw FieldError{field, message}; }
+
+QString kindOf(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("true/false");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("text");
+    case QJsonValue::Array:
+        return QStringLiteral("a list");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("nothing");
+}
+
+double number(const QJsonValue &v, const QString &field)
+{
+    if (!v.isDouble())
+        fail(field, QStringLiteral("expected a number, found %1").arg(kindOf(v)));
+    return v.toDouble();
+}
+
+int positiveInt(const QJsonObject &o, const QString &key, const QString &field)
+{
+    if (!o.contains(key))
+        fail(field, QStringLiteral("missing"));
+    const double d = number(o.value(key), field);
+    if (d < 1 || d > 1e6 || d != static_cast<double>(static_cast<int>(d)))
+        fail(field, QStringLiteral("must be a whole number from 1 to 1000000, found %1").arg(d));
+    return static_cast<int>(d);
+}
+
+Eigen::RowVectorXd vectorOf(const QJsonValue &v, const QString &field, Eigen::Index want)
+{
+    if (!v.isArray())
+        fail(field, QStringLiteral("expected a list of numbers, found %1").arg(kindOf(v)));
+    const QJsonArray a = v.toArray();
+    if (want >= 0 && a.size() != want)
+        fail(field, QStringLiteral("expected %1 numbers, found %2").arg(want).arg(a.size()));
+    Eigen::RowVectorXd out(a.size());
+    for (qsizetype i = 0; i < a.size(); ++i)
+        out(i) = number(a.at(i), QStringLiteral("%1[%2]").arg(field).arg(i));
+    return out;
+}
+
+Eigen::MatrixXd matrixOf(const QJsonValue &v, const QString &field, Eigen::Index rows, Eigen::Index cols)
+{
+    if (!v.isArray())
+        fail(field, QStringLiteral("expected a list of rows, found %1").arg(kindOf(v)));
+    const QJsonArray a = v.toArray();
+    if (rows >= 0 && a.size() != rows)
+        fail(field, QStringLiteral("expected %1 rows, found %2").arg(rows).arg(a.size()));
+    if (a.isEmpty())
+        fail(field, QStringLiteral("has no rows"));
+    const Eigen::Index width = cols >= 0 ? cols : (a.at(0).isArray() ? a.at(0).toArray().size() : 0);
+    Eigen::MatrixXd out(a.size(), width);
+    for (qsizetype r = 0; r < a.size(); ++r)
+        out.row(r) = vectorOf(a.at(r), QStringLiteral("%1[%2]").arg(field).arg(r), width);
+    return out;
+}
+
+// An optional vector: absent means empty.
+Eigen::RowVectorXd optionalVector(const QJsonObject &o, const QString &key, const QString &prefix, Eigen::Index want)
+{
+    if (!o.contains(key))
+        return {};
+    return vectorOf(o.value(key), prefix + "." + key, want);
+}
+
+LayerNormWeights normOf(const QJsonObject &o, const QString &key, const QString &prefix, int d)
+{
+    LayerNormWeights norm;
+    if (!o.contains(key))
+        return norm;
+    const QString field = prefix + "." + key;
+    if (!o.value(key).isObject())
+        fail(field, QStringLiteral("expected an object with gamma and beta, found %1").arg(kindOf(o.value(key))));
+    const QJsonObject n = o.value(key).toObject();
+    for (const char *part : {"gamma", "beta"})
+        if (!n.contains(QLatin1String(part)))
+            fail(field + "." + part, QStringLiteral("missing"));
+    norm.gamma = vectorOf(n.value("gamma"), field + ".gamma", d);
+    norm.beta = vectorOf(n.value("beta"), field + ".beta", d);
+    if (n.contains("epsilon")) {
+        norm.epsilon = number(n.value("epsilon"), field + ".epsilon");
+        if (!(norm.epsilon > 0))
+            fail(field + ".epsilon", QStringLiteral("must be greater than 0"));
+    }
+    return norm;
+}
+
+QJsonObject requireObject(const QJsonValue &v, const QString &field)
+{
+    if (!v.isObject())
+        fail(field, QStringLiteral("expected an object, found %1").arg(kindOf(v)));
+    return v.toObject();
+}
+
+QJsonValue require(const QJsonObject &o, const QString &key, const QString &field)
+{
+    if (!o.contains(key))
+        fail(field, QStringLiteral("missing"));
+    return o.value(key);
+}
+
+std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
+{
+    auto model = std::make_shared<Model>();
+    if (root.value("format").toString() != QLatin1String("attention-lab-model"))
+        fail("format", QStringLiteral("must be \"attention-lab-model\""));
+    if (root.value("version").toInt() != 1)
+        fail("version", QStringLiteral("must be 1; this program reads version 1 only"));
+    const QJsonValue name = require(root, "name", "name");
+    if (!name.isString() || name.toString().trimmed().isEmpty())
+        fail("name", QStringLiteral("must be non-empty text"));
+    model->name = name.toString().toStdString();
+    model->description = root.value("description").toString().toStdString();
+    const int d = positiveInt(root, "d_model", "d_model");
+    const int dk = positiveInt(root, "d_k", "d_k");
+    model->d_model = d;
+    model->d_k = dk;
+
+    if (root.contains("features")) {
+        const QJsonValue f = root.value("features");
+        if (!f.isArray())
+            fail("features", QStringLiteral("expected a list of names, found %1").arg(kindOf(f)));
+        const QJsonArray names = f.toArray();
+        if (names.size() != d)
+            fail("features", QStringLiteral("expected %1 names (d_model), found %2").arg(d).arg(names.size()));
+        for (const QJsonValue &n : names)
+            model->featureNames.push_back(n.toString().toStdString());
+    }
+
+    const QString unknown = root.value("unknown_words").toString(QStringLiteral("hashed"));
+    if (unknown == QLatin1String("hashed"))
+        model->unknownWords = UnknownWords::Hashed;
+    else if (unknown == QLatin1String("unk"))
+        model->unknownWords = UnknownWords::UnknownToken;
+    else
+        fail("unknown_words", QStringLiteral("must be \"hashed\" or \"unk\", found \"%1\"").arg(unknown));
+    if (root.contains("hashed_scale"))
+        model->hashedScale = number(root.value("hashed_scale"), "hashed_scale");
+
+    const QJsonObject embeddings = requireObject(require(root, "embeddings", "embeddings"), "embeddings");
+    if (embeddings.isEmpty())
+        fail("embeddings", QStringLiteral("is empty: a model needs a vocabulary"));
+    model->tokenEmbedding.resize(embeddings.size(), d);
+    int row = 0;
+    for (auto it = embeddings.begin(); it != embeddings.end(); ++it, ++row) {
+        const QString word = it.key();
+        if (word.isEmpty())
+            fail("embeddings", QStringLiteral("has an empty word"));
+        model->vocabulary.push_back(word.toStdString());
+        model->tokenEmbedding.row(row) = vectorOf(it.value(), QStringLiteral("embeddings.\"%1\"").arg(word), d);
+    }
+    model->indexVocabulary();
+    if (root.contains("positions"))
+        model->positionEmbedding = matrixOf(root.value("positions"), "positions", -1, d);
+
+    const QJsonValue layersValue = require(root, "layers", "layers");
+    if (!layersValue.isArray() || layersValue.toArray().isEmpty())
+        fail("layers", QStringLiteral("expected a non-empty list of layers"));
+    const QJsonArray layers = layersValue.toArray();
+    for (qsizetype l = 0; l < layers.size(); ++l) {
+        const QString lp = QStringLiteral("layers[%1]").arg(l);
+        const QJsonObject lo = requireObject(layers.at(l), lp);
+        LayerWeights layer;
+        const QJsonValue headsValue = require(lo, "heads", lp + ".heads");
+        if (!headsValue.isArray() || headsValue.toArray().isEmpty())
+            fail(lp + ".heads", QStringLiteral("expected a non-empty list of heads"));
+        const QJsonArray heads = headsValue.toArray();
+        for (qsizetype h = 0; h < heads.size(); ++h) {
+            const QString hp = QStringLiteral("%1.heads[%2]").arg(lp).arg(h);
+            const QJsonObject ho = requireObject(heads.at(h), hp);
+            HeadWeights w;
+            w.W_Q = matrixOf(require(ho, "W_Q", hp + ".W_Q"), hp + ".W_Q", d, dk);
+            w.W_K = matrixOf(require(ho, "W_K", hp + ".W_K"), hp + ".W_K", d, dk);
+            w.W_V = matrixOf(require(ho, "W_V", hp + ".W_V"), hp + ".W_V", d, dk);
+            w.b_Q = optionalVector(ho, "b_Q", hp, dk);
+            w.b_K = optionalVector(ho, "b_K", hp, dk);
+            w.b_V = optionalVector(ho, "b_V", hp, dk);
+            layer.heads.push_back(std::move(w));
+        }
+        const Eigen::Index concat = heads.size() * dk;
+        if (lo.contains("W_O"))
+            layer.W_O = matrixOf(lo.value("W_O"), lp + ".W_O", concat, d);
+        layer.b_O = optionalVector(lo, "b_O", lp, d);
+        if (lo.contains("residual")) {
+            if (!lo.value("residual").isBool())
+                fail(lp + ".residual", QStringLiteral("expected true or false, found %1").arg(kindOf(lo.value("residual"))));
+            layer.residual = lo.value("residual").toBool();
+        }
+        layer.norm1 = normOf(lo, "norm1", lp, d);
+        if (lo.contains("W_1")) {
+            layer.W_1 = matrixOf(lo.value("W_1"), lp + ".W_1", d, -1);
+            const Eigen::Index ff = layer.W_1.cols();
+            layer.b_1 = optionalVector(lo, "b_1", lp, ff);
+            layer.W_2 = matrixOf(require(lo, "W_2", lp + ".W_2"), lp + ".W_2", ff, d);
+            layer.b_2 = optionalVector(lo, "b_2", lp, d);
+        }
+        layer.norm2 = normOf(lo, "norm2", lp, d);
+        model->layers.push_back(std::move(layer));
+    }
+    // The core's own check catches what the format cannot express (heads × d_k vs d_model, …).
+    const std::string problem = validateModel(*model);
+    if (!problem.empty())
+        fail(QString(), QString::fromStdString(problem));
+    return model;
+}
+
+QJsonArray toJson(const Eigen::RowVectorXd &v)
+{
+    QJsonArray a;
+    for (Eigen::Index i = 0; i < v.size(); ++i)
+        a.append(v(i));
+    return a;
+}
+
+QJsonArray toJson(const Eigen::MatrixXd &m)
+{
+    QJsonArray rows;
+    for (Eigen::Index r = 0; r < m.rows(); ++r)
+        rows.append(toJson(Eigen::RowVectorXd(m.row(r))));
+    return rows;
+}
+
+QJsonObject toJson(const LayerNormWeights &norm)
+{
+    return QJsonObject{{"gamma", toJson(norm.gamma)}, {"beta", toJson(norm.beta)}, {"epsilon", norm.epsilon}};
+}
+
+QString lineAndColumn(const QByteArray &text, int offset)
+{
+    int line = 1, column = 1;
+    for (int i = 0; i < offset && i < text.size(); ++i) {
+        if (text.at(i) == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return QStringLiteral("line %1, column %2").arg(line).arg(column);
+}
+
+} // namespace
+
+ModelLoad parseModel(const QByteArray &json, const QString &source)
+{
+    ModelLoad result;
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        result.error = QStringLiteral("%1: %2: not valid JSON (%3)")
+                           .arg(source, lineAndColumn(json, parseError.offset), parseError.errorString());
+        return result;
+    }
+    if (!doc.isObject()) {
+        result.error = QStringLiteral("%1: the file must hold one JSON object").arg(source);
+        return result;
+    }
+    try {
+        result.model = modelFromJson(doc.object());
+    } catch (const FieldError &e) {
+        result.error = e.field.isEmpty() ? QStringLiteral("%1: %2").arg(source, e.message)
+                                         : QStringLiteral("%1: %2: %3").arg(source, e.field, e.message);
+    }
+    return result;
+}
+
+QStringList builtinModelNames() { return {QStringLiteral("didactic")}; }
+
+ModelLoad loadModel(const QString &nameOrPath)
+{
+    QString path = nameOrPath;
+    QString shown = nameOrPath;
+    if (builtinModelNames().contains(nameOrPath)) {
+        path = QStringLiteral(":/models/%1.json").arg(nameOrPath);
+        shown = QStringLiteral("built-in model \"%1\"").arg(nameOrPath);
+    }
+    QFile file(path);
+    if (!QFileInfo(path).isFile()) {
+        ModelLoad missing;
+        missing.error = QStringLiteral("%1: no such model file (built-in models: %2)")
+                            .arg(shown, builtinModelNames().join(QStringLiteral(", ")));
+        return missing;
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        ModelLoad unreadable;
+        unreadable.error = QStringLiteral("%1: cannot be read (%2)").arg(shown, file.errorString());
+        return unreadable;
+    }
+    return parseModel(file.readAll(), shown);
+}
+
+QByteArray serializeModel(const Model &model)
+{
+    QJsonObject root{{"format", "attention-lab-model"},
+                     {"version", 1},
+                     {"name", QString::fromStdString(model.name)},
+                     {"description", QString::fromStdString(model.description)},
+                     {"d_model", model.d_model},
+                     {"d_k", model.d_k},
+                     {"unknown_words", model.unknownWords == UnknownWords::Hashed ? "hashed" : "unk"},
+                     {"hashed_scale", model.hashedScale}};
+    if (!model.featureNames.empty()) {
+        QJsonArray names;
+        for (const std::string &n : model.featureNames)
+            names.append(QString::fromStdString(n));
+        root.insert("features", names);
+    }
+    QJsonObject embeddings;
+    for (std::size_t i = 0; i < model.vocabulary.size(); ++i)
+        embeddings.insert(QString::fromStdString(model.vocabulary[i]),
+                          toJson(Eigen::RowVectorXd(model.tokenEmbedding.row(static_cast<Eigen::Index>(i)))));
+    root.insert("embeddings", embeddings);
+    if (model.positionEmbedding.size() > 0)
+        root.insert("positions", toJson(model.positionEmbedding));
+    QJsonArray layers;
+    for (const LayerWeights &layer : model.layers) {
+        QJsonArray heads;
+        for (const HeadWeights &w : layer.heads) {
+            QJsonObject h{{"W_Q", toJson(w.W_Q)}, {"W_K", toJson(w.W_K)}, {"W_V", toJson(w.W_V)}};
+            if (w.b_Q.size() > 0)
+                h.insert("b_Q", toJson(w.b_Q));
+            if (w.b_K.size() > 0)
+                h.insert("b_K", toJson(w.b_K));
+            if (w.b_V.size() > 0)
+                h.insert("b_V", toJson(w.b_V));
+            heads.append(h);
+        }
+        QJsonObject l{{"heads", heads}, {"residual", layer.residual}};
+        if (layer.W_O.size() > 0)
+            l.insert("W_O", toJson(layer.W_O));
+        if (layer.b_O.size() > 0)
+            l.insert("b_O", toJson(layer.b_O));
+        if (layer.norm1.gamma.size() > 0)
+            l.insert("norm1", toJson(layer.norm1));
+        if (layer.hasFeedForward()) {
+            l.insert("W_1", toJson(layer.W_1));
+            l.insert("b_1", toJson(layer.b_1));
+            l.insert("W_2", toJson(layer.W_2));
+            l.insert("b_2", toJson(layer.b_2));
+        }
+        if (layer.norm2.gamma.size() > 0)
+            l.insert("norm2", toJson(layer.norm2));
+        layers.append(l);
+    }
+    root.insert("layers", layers);
+    return QJsonDocument(root).toJson(QJsonDocument::Compact);
+}
+
+} // namespace attention
