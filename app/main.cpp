@@ -1,14 +1,38 @@
-// attention-lab: the GUI. With --screenshot it renders the window in a given state to a PNG and exits.
+// attention-lab: the GUI. With --screenshot it builds the window in the given state, renders it to a PNG
+// and exits, which works without a display (QT_QPA_PLATFORM=offscreen).
 #include "mainwindow.h"
 #include "modelio.h"
+#include "steps.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QMessageBox>
+#include <QDir>
 #include <QPixmap>
+#include <QSettings>
+#include <QTimer>
 #include <cstdio>
 
 using namespace attention;
+
+namespace {
+
+int fail(const QString &message, int code)
+{
+    std::fprintf(stderr, "attention-lab: %s\n", qPrintable(message));
+    return code;
+}
+
+bool parseSize(const QString &text, QSize *size)
+{
+    const QStringList parts = text.split(QLatin1Char('x'));
+    bool okW = false, okH = false;
+    if (parts.size() == 2)
+        *size = QSize(parts[0].toInt(&okW), parts[1].toInt(&okH));
+    return okW && okH && size->width() >= 400 && size->height() >= 300 && size->width() <= 8192 &&
+           size->height() <= 8192;
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -23,41 +47,73 @@ int main(int argc, char **argv)
     parser.addVersionOption();
     const QCommandLineOption sentence(QStringLiteral("sentence"), QStringLiteral("Start with this text."),
                                       QStringLiteral("TEXT"));
-    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size."), QStringLiteral("WxH"));
+    const QCommandLineOption step(QStringLiteral("step"),
+                                  QStringLiteral("Start at this step: embeddings, qkv, scores, scale, mask, softmax, "
+                                                 "weighted-sum or output."),
+                                  QStringLiteral("STEP"));
+    const QCommandLineOption mask(QStringLiteral("mask"), QStringLiteral("none or causal."), QStringLiteral("MASK"));
+    const QCommandLineOption select(QStringLiteral("select"),
+                                    QStringLiteral("Select the first token with this spelling as the query."),
+                                    QStringLiteral("TOKEN"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1366x768."),
+                                  QStringLiteral("WxH"));
+    const QCommandLineOption zoom(QStringLiteral("zoom"), QStringLiteral("Text size factor (0.6 to 3)."),
+                                  QStringLiteral("FACTOR"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Render the window to this PNG file and exit."),
                                         QStringLiteral("FILE.png"));
-    parser.addOptions({sentence, size, screenshot});
+    parser.addOptions({sentence, step, mask, select, size, zoom, screenshot});
     parser.process(app);
 
     const ModelLoad loaded = loadModel(QStringLiteral("didactic"));
-    if (!loaded.ok()) {
-        std::fprintf(stderr, "attention-lab: %s\n", qPrintable(loaded.error));
-        return 1;
-    }
-    MainWindow window(loaded.model);
+    if (!loaded.ok())
+        return fail(loaded.error, 1);
+
+    // A screenshot must not depend on (or change) the user's saved session.
+    const bool headless = parser.isSet(screenshot);
+    QSettings settings;
+    MainWindow window(loaded.model, headless ? nullptr : &settings);
+
     if (parser.isSet(sentence))
         window.setSentence(parser.value(sentence));
-    QSize windowSize(1366, 768);
-    if (parser.isSet(size)) {
-        const QStringList parts = parser.value(size).split('x');
-        bool okW = false, okH = false;
-        if (parts.size() == 2)
-            windowSize = QSize(parts[0].toInt(&okW), parts[1].toInt(&okH));
-        if (!okW || !okH || windowSize.width() < 200 || windowSize.height() < 200) {
-            std::fprintf(stderr, "attention-lab: --size must look like 1366x768 (each side at least 200)\n");
-            return 2;
-        }
+    InputState state = window.controller()->state();
+    if (parser.isSet(step) && !stepFromCliName(parser.value(step), &state.step))
+        return fail(QStringLiteral("--step must be one of embeddings, qkv, scores, scale, mask, softmax, "
+                                   "weighted-sum, output; found \"%1\"")
+                        .arg(parser.value(step)),
+                    2);
+    if (parser.isSet(mask)) {
+        if (parser.value(mask) == QLatin1String("causal"))
+            state.mask = MaskMode::Causal;
+        else if (parser.value(mask) == QLatin1String("none"))
+            state.mask = MaskMode::None;
+        else
+            return fail(QStringLiteral("--mask must be none or causal, found \"%1\"").arg(parser.value(mask)), 2);
     }
-    window.resize(windowSize);
-    if (parser.isSet(screenshot)) {
+    window.controller()->setState(state);
+    if (parser.isSet(select) && !window.selectToken(parser.value(select)))
+        return fail(QStringLiteral("--select: no token is spelled \"%1\"").arg(parser.value(select)), 2);
+    if (parser.isSet(zoom)) {
+        bool ok = false;
+        const double factor = parser.value(zoom).toDouble(&ok);
+        if (!ok || factor < 0.6 || factor > 3.0)
+            return fail(QStringLiteral("--zoom must be a number from 0.6 to 3"), 2);
+        window.setZoom(factor);
+    }
+    QSize windowSize(1366, 768);
+    if (parser.isSet(size) && !parseSize(parser.value(size), &windowSize))
+        return fail(QStringLiteral("--size must look like 1366x768 (from 400x300 to 8192x8192)"), 2);
+    if (parser.isSet(size) || headless)
+        window.resize(windowSize);
+
+    if (headless) {
         window.show();
-        QApplication::processEvents();
+        // Let layouts settle (docks, splitters, text wrapping) before grabbing.
+        for (int i = 0; i < 3; ++i)
+            QApplication::processEvents();
         const QPixmap pixmap = window.grab();
-        if (!pixmap.save(parser.value(screenshot), "PNG")) {
-            std::fprintf(stderr, "attention-lab: cannot write %s\n", qPrintable(parser.value(screenshot)));
-            return 1;
-        }
+        if (!pixmap.save(parser.value(screenshot), "PNG"))
+            return fail(QStringLiteral("%1: cannot be written").arg(parser.value(screenshot)), 1);
         return 0;
     }
     window.show();

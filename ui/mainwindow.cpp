@@ -1,68 +1,877 @@
-// Composes the views; every number comes from the core's trace.
+// Composes the views and wires them to the controller. Every number shown comes from the trace.
 #include "mainwindow.h"
 
+#include "attentionchart.h"
+#include "equationview.h"
+#include "examples.h"
+#include "explain.h"
+#include "explainpanel.h"
+#include "flowdiagram.h"
+#include "heatmapview.h"
+#include "lineview.h"
 #include "matrixmodel.h"
+#include "modelio.h"
 #include "report.h"
+#include "stepnavigator.h"
+#include "theme.h"
+#include "tokenstrip.h"
 
-#include <QHeaderView>
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
-#include <QTableView>
+#include <QTabWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
+#include <cmath>
 
 namespace attention {
 
 namespace {
+
 QStringList toQStrings(const std::vector<std::string> &v)
 {
     QStringList out;
+    out.reserve(static_cast<qsizetype>(v.size()));
     for (const std::string &s : v)
         out << QString::fromStdString(s);
     return out;
 }
+
+bool isSquarePanel(const QString &name)
+{
+    static const QStringList square = {QStringLiteral("scores"), QStringLiteral("scaled"), QStringLiteral("mask"),
+                                       QStringLiteral("masked"), QStringLiteral("weights")};
+    return square.contains(name);
+}
+
 } // namespace
 
-MainWindow::MainWindow(std::shared_ptr<const Model> model, QWidget *parent)
-    : QMainWindow(parent), m_model(std::move(model))
+MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, QWidget *parent)
+    : QMainWindow(parent), m_controller(new TraceController(std::move(model), this)), m_settings(settings)
 {
     setWindowTitle(tr("AttentionLab"));
+    setObjectName(QStringLiteral("AttentionLabMainWindow"));
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    m_basePointSize = std::max(theme::kMinimumPointSize, QApplication::font().pointSizeF());
+    m_weights = new MatrixModel(this);
+    m_heatmapMatrix = new MatrixModel(this);
+
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
-    m_sentence = new QLineEdit(central);
-    m_sentence->setPlaceholderText(tr("Type a sentence…"));
-    m_message = new QLabel(central);
-    m_weights = new MatrixModel(this);
-    m_weightsView = new QTableView(central);
-    m_weightsView->setModel(m_weights);
-    m_weightsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    layout->addWidget(m_sentence);
-    layout->addWidget(m_message);
-    layout->addWidget(m_weightsView, 1);
+    layout->setContentsMargins(8, 6, 8, 4);
+    layout->setSpacing(4);
+    layout->addWidget(buildTop());
+    layout->addWidget(buildCenter(), 1);
     setCentralWidget(central);
-    connect(m_sentence, &QLineEdit::textChanged, this, &MainWindow::recompute);
-    setSentence(QStringLiteral("The animal didn't cross the street because it was too tired."));
+    m_pipelineDock = buildPipelineDock();
+    m_explainDock = buildExplainDock();
+    addDockWidget(Qt::LeftDockWidgetArea, m_pipelineDock);
+    addDockWidget(Qt::RightDockWidgetArea, m_explainDock);
+    buildMenus();
+    statusBar()->setSizeGripEnabled(true);
+
+    connect(m_controller, &TraceController::traceChanged, this, &MainWindow::onTraceChanged);
+    connect(m_controller, &TraceController::stepChanged, this, &MainWindow::onStepChanged);
+    connect(m_controller, &TraceController::selectionChanged, this, &MainWindow::onSelectionChanged);
+
+    resizeDocks({m_pipelineDock, m_explainDock}, {250, 320}, Qt::Horizontal);
+    setZoom(1.0);
+    restoreSettings();
+    if (m_sentence->text().isEmpty() && !(m_settings && m_settings->contains(QStringLiteral("sentence"))))
+        setSentence(builtinExamples().constFirst().sentence);
+    onStepChanged();
+    onTraceChanged();
+}
+
+MainWindow::~MainWindow() = default;
+
+QWidget *MainWindow::buildTop()
+{
+    auto *top = new QWidget(this);
+    auto *v = new QVBoxLayout(top);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->setSpacing(4);
+
+    auto *row = new QHBoxLayout;
+    m_sentence = new QLineEdit(top);
+    m_sentence->setObjectName(QStringLiteral("sentence"));
+    m_sentence->setPlaceholderText(tr("Type any sentence, for example: The animal didn't cross the street because it was too tired."));
+    m_sentence->setClearButtonEnabled(true);
+    m_sentence->setMaxLength(200000);
+    QFont big = m_sentence->font();
+    big.setPointSizeF(big.pointSizeF() * 1.25);
+    m_sentence->setFont(big);
+    m_sentence->setToolTip(tr("Everything below is recomputed as you type (Ctrl+L to come back here)"));
+    connect(m_sentence, &QLineEdit::textChanged, m_controller, &TraceController::setSentence);
+    auto *examples = new QToolButton(top);
+    examples->setText(tr("Examples"));
+    examples->setPopupMode(QToolButton::InstantPopup);
+    examples->setObjectName(QStringLiteral("examplesButton"));
+    auto *menu = new QMenu(examples);
+    for (const Example &e : builtinExamples()) {
+        QAction *a = menu->addAction(e.title);
+        connect(a, &QAction::triggered, this, [this, e] {
+            setSentence(e.sentence);
+            selectToken(e.focus);
+            statusBar()->showMessage(e.hint, 15000);
+        });
+    }
+    examples->setMenu(menu);
+    row->addWidget(m_sentence, 1);
+    row->addWidget(examples);
+    v->addLayout(row);
+
+    m_tokens = new TokenStrip(top);
+    connect(m_tokens, &TokenStrip::tokenClicked, this, [this](int i) { m_controller->select(i, m_controller->state().key); });
+    v->addWidget(m_tokens);
+
+    m_navigator = new StepNavigator(top);
+    connect(m_navigator, &StepNavigator::stepRequested, m_controller, &TraceController::setStep);
+    v->addWidget(m_navigator);
+
+    auto *header = new QHBoxLayout;
+    m_formula = new QLabel(top);
+    m_formula->setObjectName(QStringLiteral("formula"));
+    QFont ff = m_formula->font();
+    ff.setPointSizeF(ff.pointSizeF() * 1.35);
+    ff.setBold(true);
+    m_formula->setFont(ff);
+    m_description = new QLabel(top);
+    m_description->setWordWrap(true);
+    m_description->setObjectName(QStringLiteral("stepDescription"));
+    header->addWidget(m_formula, 0, Qt::AlignTop);
+    header->addSpacing(16);
+    header->addWidget(m_description, 1);
+    v->addLayout(header);
+
+    m_banner = new QLabel(top);
+    m_banner->setObjectName(QStringLiteral("problemBanner"));
+    m_banner->setWordWrap(true);
+    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #FDECEA; color: %1; border: 1px solid %1;"
+                                           " border-radius: 4px; padding: 4px 8px; }")
+                                .arg(theme::warning().name()));
+    m_banner->hide();
+    v->addWidget(m_banner);
+    return top;
+}
+
+QWidget *MainWindow::buildCenter()
+{
+    m_centerStack = new QStackedWidget(this);
+    m_emptyHint = new QLabel(tr("<h2>Type a sentence above</h2>"
+                                "<p>AttentionLab splits it into tokens and shows, step by step, how each token "
+                                "decides which others to look at.</p>"
+                                "<p>No idea? Open <b>Examples</b> and pick one.</p>"),
+                             m_centerStack);
+    m_emptyHint->setAlignment(Qt::AlignCenter);
+    m_emptyHint->setWordWrap(true);
+    m_emptyHint->setObjectName(QStringLiteral("emptyHint"));
+    m_centerStack->addWidget(m_emptyHint);
+
+    auto *splitter = new QSplitter(Qt::Vertical, m_centerStack);
+    m_centerSplitter = splitter;
+    splitter->setObjectName(QStringLiteral("centerSplitter"));
+    splitter->setChildrenCollapsible(false);
+    m_equation = new EquationView(m_controller, splitter);
+    m_equationScroll = new QScrollArea(splitter);
+    m_equationScroll->setWidget(m_equation);
+    m_equationScroll->setWidgetResizable(true);
+    m_equationScroll->setFrameShape(QFrame::NoFrame);
+    m_equationScroll->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_equation, &EquationView::cellActivated, this, &MainWindow::onCellActivated);
+    connect(m_equation, &EquationView::cellHovered, this, [this](const QString &panel, int row, int column) {
+        if (row >= 0 && column >= 0)
+            explainCell(panel, row, column);
+        else
+            onSelectionChanged();
+    });
+    for (const QString &name : {QStringLiteral("E"), QStringLiteral("P"), QStringLiteral("X"), QStringLiteral("W_Q"),
+                                QStringLiteral("W_K"), QStringLiteral("W_V"), QStringLiteral("Q"), QStringLiteral("K"),
+                                QStringLiteral("V"), QStringLiteral("Kᵀ"), QStringLiteral("Qᵀ"), QStringLiteral("scores"),
+                                QStringLiteral("scaled"), QStringLiteral("mask"), QStringLiteral("masked"),
+                                QStringLiteral("weights"), QStringLiteral("output"), QStringLiteral("concat"),
+                                QStringLiteral("W_O"), QStringLiteral("attention output"), QStringLiteral("layer output")}) {
+        MatrixPanel *p = m_equation->panel(name);
+        p->view()->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(p->view(), &QWidget::customContextMenuRequested, this, [this, p](const QPoint &pos) {
+            showContextMenu(p, p->view()->viewport()->mapToGlobal(pos), p->model());
+        });
+    }
+
+    auto *below = new QWidget(splitter);
+    auto *bl = new QVBoxLayout(below);
+    bl->setContentsMargins(0, 0, 0, 0);
+    m_tabs = new QTabWidget(below);
+    m_tabs->setObjectName(QStringLiteral("viewTabs"));
+    auto *heatPage = new QWidget(m_tabs);
+    auto *hl = new QVBoxLayout(heatPage);
+    hl->setContentsMargins(2, 2, 2, 2);
+    m_heatmapCaption = new QLabel(heatPage);
+    m_heatmapCaption->setTextFormat(Qt::RichText);
+    m_heatmap = new HeatmapView(heatPage);
+    m_heatmap->setContextMenuPolicy(Qt::CustomContextMenu);
+    hl->addWidget(m_heatmapCaption);
+    hl->addWidget(m_heatmap, 1);
+    connect(m_heatmap, &HeatmapView::cellClicked, this, [this](int row, int column) {
+        if (m_heatmap->maskEditMode()) {
+            m_controller->toggleBlocked(row, column);
+            return;
+        }
+        onCellActivated(m_heatmapName, row, column);
+    });
+    connect(m_heatmap, &HeatmapView::cellHovered, this, [this](int row, int column) {
+        if (row >= 0 && column >= 0)
+            explainCell(m_heatmapName, row, column);
+        else
+            onSelectionChanged();
+    });
+    connect(m_heatmap, &HeatmapView::rowLabelClicked, this, [this](int row) { m_controller->select(row, -1); });
+    connect(m_heatmap, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        showContextMenu(m_heatmap, m_heatmap->mapToGlobal(pos), m_heatmapMatrix);
+    });
+    m_tabs->addTab(heatPage, tr("Heatmap"));
+
+    m_lines = new LineView(m_tabs);
+    m_linesScroll = new QScrollArea(m_tabs);
+    m_linesScroll->setWidget(m_lines);
+    m_linesScroll->setWidgetResizable(true);
+    m_lines->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_lines, &LineView::queryClicked, this, [this](int row) { m_controller->select(row, -1); });
+    connect(m_lines, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        showContextMenu(m_lines, m_lines->mapToGlobal(pos), m_weights);
+    });
+    m_tabs->addTab(m_linesScroll, tr("Lines"));
+    bl->addWidget(m_tabs);
+
+    splitter->addWidget(m_equationScroll);
+    splitter->addWidget(below);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    m_centerStack->addWidget(splitter);
+    return m_centerStack;
+}
+
+QDockWidget *MainWindow::buildPipelineDock()
+{
+    auto *dock = new QDockWidget(tr("Pipeline"), this);
+    dock->setObjectName(QStringLiteral("pipelineDock"));
+    auto *panel = new QWidget(dock);
+    auto *v = new QVBoxLayout(panel);
+    v->setContentsMargins(6, 4, 6, 4);
+    m_flow = new FlowDiagram(panel);
+    connect(m_flow, &FlowDiagram::stepRequested, m_controller, &TraceController::setStep);
+    v->addWidget(m_flow, 1);
+
+    auto *options = new QGroupBox(tr("What to compute"), panel);
+    auto *ol = new QVBoxLayout(options);
+    m_causal = new QCheckBox(tr("Causal mask"), options);
+    m_causal->setObjectName(QStringLiteral("causalMask"));
+    m_causal->setToolTip(tr("Each token may look only at itself and the tokens before it, as when a model writes "
+                            "text one word at a time (Ctrl+M)"));
+    m_scale = new QCheckBox(tr("Scale by √d_k"), options);
+    m_scale->setObjectName(QStringLiteral("scale"));
+    m_scale->setChecked(true);
+    m_scale->setToolTip(tr("Divide the scores by the square root of the key length; switch it off to see the softmax "
+                           "become sharper"));
+    m_swap = new QCheckBox(tr("Swap Q and K ⚠"), options);
+    m_swap->setObjectName(QStringLiteral("swapQK"));
+    m_swap->setStyleSheet(QStringLiteral("QCheckBox { color: %1; }").arg(theme::warning().name()));
+    m_swap->setToolTip(tr("Compute K·Qᵀ instead of Q·Kᵀ: the numbers still come out, but each row now says how "
+                          "a key matches the queries, not what a query looks for"));
+    m_editMask = new QToolButton(options);
+    m_editMask->setObjectName(QStringLiteral("editMask"));
+    m_editMask->setText(tr("Edit the mask…"));
+    m_editMask->setCheckable(true);
+    m_editMask->setToolTip(tr("While this is on, clicking a cell of the heatmap blocks or unblocks it"));
+    ol->addWidget(m_causal);
+    ol->addWidget(m_scale);
+    ol->addWidget(m_swap);
+    ol->addWidget(m_editMask);
+    connect(m_causal, &QCheckBox::toggled, m_controller,
+            [this](bool on) { m_controller->setMask(on ? MaskMode::Causal : MaskMode::None); });
+    connect(m_scale, &QCheckBox::toggled, m_controller, &TraceController::setScale);
+    connect(m_swap, &QCheckBox::toggled, m_controller, &TraceController::setSwapQK);
+    connect(m_editMask, &QToolButton::toggled, this, [this](bool on) {
+        m_heatmap->setMaskEditMode(on);
+        m_tabs->setCurrentIndex(0);
+        if (on && stepIndex(m_controller->state().step) < stepIndex(Step::Mask))
+            m_controller->setStep(Step::Mask);
+    });
+    v->addWidget(options);
+
+    auto *modelBox = new QGroupBox(tr("Model"), panel);
+    auto *form = new QFormLayout(modelBox);
+    m_modelBox = new QComboBox(modelBox);
+    for (const QString &name : builtinModelNames())
+        m_modelBox->addItem(name);
+    m_modelBox->setToolTip(tr("The weights that turn tokens into queries, keys and values"));
+    connect(m_modelBox, &QComboBox::currentTextChanged, this, [this](const QString &name) {
+        if (QString::fromStdString(m_controller->model().name) == name)
+            return;
+        const ModelLoad loaded = loadModel(name);
+        if (!loaded.ok()) {
+            QMessageBox::warning(this, tr("Model"), loaded.error);
+            return;
+        }
+        m_controller->setModel(loaded.model);
+    });
+    m_layerBox = new QSpinBox(modelBox);
+    m_headBox = new QSpinBox(modelBox);
+    connect(m_layerBox, &QSpinBox::valueChanged, this, [this](int v) { m_controller->setLayer(v - 1); });
+    connect(m_headBox, &QSpinBox::valueChanged, this, [this](int v) { m_controller->setHead(v - 1); });
+    m_precisionBox = new QSpinBox(modelBox);
+    m_precisionBox->setRange(0, 6);
+    m_precisionBox->setValue(m_precision);
+    m_precisionBox->setToolTip(tr("Decimals shown in the matrices"));
+    connect(m_precisionBox, &QSpinBox::valueChanged, this, [this](int d) {
+        m_precision = d;
+        m_equation->setPrecision(d);
+        m_heatmap->setPrecision(d);
+        m_explain->setPrecision(d);
+        onSelectionChanged();
+    });
+    form->addRow(tr("Model"), m_modelBox);
+    form->addRow(tr("Layer"), m_layerBox);
+    form->addRow(tr("Head"), m_headBox);
+    form->addRow(tr("Decimals"), m_precisionBox);
+    v->addWidget(modelBox);
+    // Scrolls rather than forcing a minimum window height on small screens.
+    auto *scroll = new QScrollArea(dock);
+    scroll->setWidget(panel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    panel->setMinimumHeight(560);
+    scroll->setMinimumWidth(panel->minimumSizeHint().width() + 4);
+    dock->setWidget(scroll);
+    return dock;
+}
+
+QDockWidget *MainWindow::buildExplainDock()
+{
+    auto *dock = new QDockWidget(tr("Explain"), this);
+    dock->setObjectName(QStringLiteral("explainDock"));
+    auto *splitter = new QSplitter(Qt::Vertical, dock);
+    m_explain = new ExplainPanel(splitter);
+    m_explain->setPrecision(m_precision);
+    m_chart = new AttentionChart(splitter);
+    m_chart->setModel(m_weights);
+    m_chart->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_chart, &QWidget::customContextMenuRequested, this,
+            [this](const QPoint &pos) { showContextMenu(m_chart, m_chart->mapToGlobal(pos), m_weights); });
+    splitter->addWidget(m_explain);
+    splitter->addWidget(m_chart);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setChildrenCollapsible(false);
+    dock->setWidget(splitter);
+    return dock;
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    auto addExport = [&](const QString &text, const QString &what, std::function<QString(const QString &)> write,
+                         const QString &filters) {
+        QAction *a = file->addAction(text);
+        connect(a, &QAction::triggered, this, [this, what, write, filters] { chooseExportFile(what, write, filters); });
+        return a;
+    };
+    addExport(tr("Export heatmap or lines as &PNG…"), tr("view"), [this](const QString &p) { return exportCurrentView(p); },
+              tr("PNG image (*.png)"))
+        ->setShortcut(QKeySequence(tr("Ctrl+Shift+P")));
+    addExport(tr("Export heatmap or lines as &SVG…"), tr("view"), [this](const QString &p) { return exportCurrentView(p); },
+              tr("SVG drawing (*.svg)"))
+        ->setShortcut(QKeySequence(tr("Ctrl+Shift+S")));
+    addExport(tr("Export the &equation as PNG or SVG…"), tr("equation"),
+              [this](const QString &p) { return exportEquation(p); }, tr("PNG image (*.png);;SVG drawing (*.svg)"));
+    addExport(tr("Export the heatmap's matrix as &CSV…"), tr("matrix"),
+              [this](const QString &p) { return exportMatrixCsv(p); }, tr("CSV table (*.csv)"))
+        ->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *focus = edit->addAction(tr("Edit the &sentence"), this, [this] {
+        m_sentence->setFocus();
+        m_sentence->selectAll();
+    });
+    focus->setShortcut(QKeySequence(tr("Ctrl+L")));
+    QAction *copy = edit->addAction(tr("&Copy the heatmap's matrix as CSV"), this,
+                                    [this] { QApplication::clipboard()->setText(m_heatmapMatrix->toCsv()); });
+    copy->setShortcut(QKeySequence(tr("Ctrl+Shift+X")));
+    QAction *mask = edit->addAction(tr("Toggle the causal &mask"), this, [this] { m_causal->toggle(); });
+    mask->setShortcut(QKeySequence(tr("Ctrl+M")));
+    edit->addAction(tr("Clear the custom mask"), this, [this] {
+        m_controller->setMask(m_causal->isChecked() ? MaskMode::Causal : MaskMode::None);
+    });
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    QAction *next = m_viewMenu->addAction(tr("&Next step"), m_controller, &TraceController::nextStep);
+    next->setShortcuts({QKeySequence(Qt::Key_PageDown), QKeySequence(tr("Alt+Right"))});
+    QAction *previous = m_viewMenu->addAction(tr("&Previous step"), m_controller, &TraceController::previousStep);
+    previous->setShortcuts({QKeySequence(Qt::Key_PageUp), QKeySequence(tr("Alt+Left"))});
+    m_viewMenu->addSeparator();
+    QAction *zoomIn = m_viewMenu->addAction(tr("Zoom &in"), this, [this] { setZoom(m_zoom * 1.15); });
+    zoomIn->setShortcuts({QKeySequence::ZoomIn, QKeySequence(tr("Ctrl+="))});
+    QAction *zoomOut = m_viewMenu->addAction(tr("Zoom &out"), this, [this] { setZoom(m_zoom / 1.15); });
+    zoomOut->setShortcut(QKeySequence::ZoomOut);
+    QAction *zoomReset = m_viewMenu->addAction(tr("&Actual size"), this, [this] { setZoom(1.0); });
+    zoomReset->setShortcut(QKeySequence(tr("Ctrl+0")));
+    QAction *fit = m_viewMenu->addAction(tr("&Fit the heatmap"), this, [this] { m_heatmap->fitToView(); });
+    fit->setShortcut(QKeySequence(tr("Ctrl+F")));
+    m_viewMenu->addSeparator();
+    m_pipelineDock->toggleViewAction()->setText(tr("Pipeline panel"));
+    m_explainDock->toggleViewAction()->setText(tr("Explain panel"));
+    m_viewMenu->addAction(m_pipelineDock->toggleViewAction());
+    m_viewMenu->addAction(m_explainDock->toggleViewAction());
+    QAction *full = m_viewMenu->addAction(tr("F&ull screen"), this, [this] {
+        setWindowState(windowState() ^ Qt::WindowFullScreen);
+    });
+    full->setShortcut(QKeySequence(Qt::Key_F11));
+
+    QMenu *examples = menuBar()->addMenu(tr("E&xamples"));
+    for (const Example &e : builtinExamples())
+        connect(examples->addAction(e.title), &QAction::triggered, this, [this, e] {
+            setSentence(e.sentence);
+            selectToken(e.focus);
+            statusBar()->showMessage(e.hint, 15000);
+        });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keys"), this, [this] {
+        QMessageBox::information(
+            this, tr("Keys"),
+            tr("Page Down / Alt+→: next step\nPage Up / Alt+←: previous step\nCtrl+L: edit the sentence\n"
+               "Ctrl+M: causal mask on/off\nCtrl + / Ctrl −: zoom, Ctrl+0: actual size\nCtrl+F: fit the heatmap\n"
+               "Arrow keys in the heatmap: move the selected cell\nF11: full screen"));
+    });
+    help->addAction(tr("&About AttentionLab"), this, [this] {
+        QMessageBox::about(this, tr("About AttentionLab"),
+                           tr("<b>AttentionLab %1</b><p>Watch self-attention compute, step by step, on any "
+                              "sentence you type.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
 }
 
 void MainWindow::setSentence(const QString &text)
 {
-    m_sentence->setText(text);
-    recompute();
+    if (m_sentence->text() != text)
+        m_sentence->setText(text); // textChanged feeds the controller
+    else
+        m_controller->setSentence(text);
 }
 
-void MainWindow::recompute()
+bool MainWindow::selectToken(const QString &token)
 {
-    const TraceResult result = traceText(m_model, m_sentence->text().toStdString());
-    if (!result.ok()) {
-        m_message->setText(QString::fromStdString(result.error));
+    const AttentionTrace *trace = m_controller->trace();
+    if (!trace)
+        return false;
+    for (int i = 0; i < trace->tokenCount(); ++i)
+        if (QString::fromStdString(trace->tokens[static_cast<std::size_t>(i)].text) == token) {
+            m_controller->select(i, -1);
+            return true;
+        }
+    return false;
+}
+
+void MainWindow::setZoom(double factor)
+{
+    m_zoom = std::clamp(factor, 0.6, 3.0);
+    QFont f = QApplication::font();
+    f.setPointSizeF(m_basePointSize * m_zoom);
+    setFont(f);
+    // Menus are separate windows: they follow the zoom too.
+    menuBar()->setFont(f);
+}
+
+bool MainWindow::showsEmptyState() const { return m_centerStack->currentWidget() == m_emptyHint; }
+
+void MainWindow::onTraceChanged()
+{
+    const QString problem = m_controller->problem();
+    m_banner->setVisible(!problem.isEmpty());
+    if (!problem.isEmpty())
+        m_banner->setText(tr("%1. The views still show the last text that worked.").arg(problem));
+
+    const AttentionTrace *trace = m_controller->trace();
+    if (m_controller->isEmpty() || !trace) {
+        m_centerStack->setCurrentWidget(m_emptyHint);
+        m_tokens->setTokens({}, {}, {});
+        updateStatus();
         return;
     }
-    m_trace = result.trace;
-    m_hasTrace = true;
-    m_message->setText(tr("Attention weights: each row is a query, each column a key."));
-    const QStringList tokens = toQStrings(tokenLabels(m_trace));
-    m_weights->setMatrix(m_trace.layers.front().heads.front().weights, tokens, tokens);
-    statusBar()->showMessage(tr("%1 model · %2 tokens").arg(QString::fromStdString(m_model->name)).arg(tokens.size()));
+    m_centerStack->setCurrentIndex(1);
+    const Model &model = *trace->model;
+    const InputState &s = m_controller->state();
+    const QStringList tokens = toQStrings(tokenLabels(*trace));
+    QVector<bool> known;
+    for (bool k : trace->known)
+        known << k;
+    m_tokens->setTokens(tokens, known,
+                        tr("“%1” is not in the vocabulary of the %2 model, so it gets a made-up vector built from "
+                           "its spelling. Its attention means little.")
+                            .arg(QStringLiteral("%1"), QString::fromStdString(model.name)));
+    m_tokens->setSelected(s.query);
+
+    const QSignalBlocker b1(m_causal), b2(m_scale), b3(m_swap), b4(m_layerBox), b5(m_headBox);
+    m_causal->setChecked(s.mask == MaskMode::Causal);
+    m_causal->setText(s.mask == MaskMode::Custom ? tr("Causal mask (custom on)") : tr("Causal mask"));
+    m_scale->setChecked(s.scale);
+    m_swap->setChecked(s.swapQK);
+    m_layerBox->setRange(1, static_cast<int>(model.layers.size()));
+    m_layerBox->setValue(s.layer + 1);
+    m_layerBox->setEnabled(model.layers.size() > 1);
+    m_headBox->setRange(1, model.headCount());
+    m_headBox->setValue(s.head + 1);
+    m_headBox->setEnabled(model.headCount() > 1);
+    m_flow->setOptions(s.scale, s.mask, s.swapQK);
+    updateStepHeader();
+    m_navigator->setStepEnabled(Step::Scale, s.scale);
+    m_navigator->setStepEnabled(Step::Mask, s.mask != MaskMode::None);
+
+    if (const HeadTrace *head = m_controller->headTrace()) {
+        m_weights->setMatrix(head->weights, tokens, tokens);
+        m_lines->setWeights(head->weights, tokens);
+    }
+    if (s.query < 0 && trace->tokenCount() > 0) {
+        // Start with the query that is most sure of itself: its attention is the most telling.
+        int best = 0;
+        double bestWeight = -1;
+        const Eigen::MatrixXd &w = m_controller->headTrace()->weights;
+        for (Eigen::Index i = 0; i < w.rows(); ++i)
+            if (w.row(i).maxCoeff() > bestWeight + 1e-12) {
+                bestWeight = w.row(i).maxCoeff();
+                best = static_cast<int>(i);
+            }
+        m_controller->select(best, -1);
+    }
+    m_equation->refresh();
+    updateHeatmap();
+    onSelectionChanged();
+    updateStatus();
+}
+
+void MainWindow::updateStepHeader()
+{
+    const Step step = m_controller->state().step;
+    m_formula->setText(stepFormula(step, m_controller->state().swapQK));
+    m_formula->setStyleSheet(m_controller->state().swapQK && step == Step::Scores
+                                 ? QStringLiteral("color: %1").arg(theme::warning().name())
+                                 : QString());
+    m_description->setText(stepDescription(step));
+}
+
+void MainWindow::onStepChanged()
+{
+    const Step step = m_controller->state().step;
+    m_navigator->setStep(step);
+    m_flow->setStep(step);
+    updateStepHeader();
+    if (m_controller->trace()) {
+        m_equation->refresh();
+        updateHeatmap();
+        onSelectionChanged();
+    }
+}
+
+void MainWindow::updateHeatmap()
+{
+    const AttentionTrace *trace = m_controller->trace();
+    MatrixPanel *result = m_equation->resultPanel();
+    if (!trace || !result)
+        return;
+    // The heatmap draws the result of the current step, with the labels and numbers of its panel.
+    const MatrixModel *m = result->model();
+    m_heatmapName = result->name();
+    QStringList rows, columns;
+    for (int r = 0; r < m->rowCount(); ++r)
+        rows << m->headerData(r, Qt::Vertical).toString();
+    for (int c = 0; c < m->columnCount(); ++c)
+        columns << m->headerData(c, Qt::Horizontal).toString();
+    const bool square = isSquarePanel(m_heatmapName);
+    QString caption = tr("<b>%1</b> (%2 × %3)").arg(m_heatmapName.toHtmlEscaped()).arg(m->rowCount()).arg(m->columnCount());
+    if (square)
+        caption += tr(": row = <span style='color:%1'>query</span> (who looks), column = "
+                      "<span style='color:%2'>key</span> (who is looked at)")
+                       .arg(theme::query().name(), theme::key().name());
+    else
+        caption += tr(": one row per token");
+    if (m_heatmap->maskEditMode())
+        caption += tr(" · <b>click a cell to block or unblock it</b>");
+    m_heatmapCaption->setText(caption);
+    m_heatmapMatrix->setMatrix(m->matrix(), rows, columns);
+    m_heatmap->setMatrix(m->matrix(), rows, columns);
+    m_heatmap->setLegendTitle(m_heatmapName);
+    if (square) {
+        m_heatmap->setLabelColors(theme::query(), theme::key());
+        m_heatmap->setAxisTitles(tr("queries ↓"), tr("keys →"));
+    } else {
+        m_heatmap->setLabelColors(QColor(), QColor());
+        m_heatmap->setAxisTitles(QString(), QString());
+    }
+    if (m_heatmapName == QLatin1String("weights"))
+        m_heatmap->setColorRange(0.0, 1.0);
+    else
+        m_heatmap->setAutomaticColorRange();
+}
+
+void MainWindow::onSelectionChanged()
+{
+    const InputState &s = m_controller->state();
+    const AttentionTrace *trace = m_controller->trace();
+    m_tokens->setSelected(s.query);
+    m_heatmap->setSelection(s.query, s.key);
+    m_lines->setSelectedQuery(s.query);
+    m_equation->refresh();
+    if (!trace || s.query < 0) {
+        m_chart->setQueryRow(-1, QString());
+        m_explain->showMessage(tr("Click a token, or any cell, to see where its number comes from."));
+        return;
+    }
+    const QString queryToken = QString::fromStdString(trace->tokens[static_cast<std::size_t>(s.query)].text);
+    m_chart->setQueryRow(s.query, queryToken);
+    if (s.key >= 0) {
+        explainCell(m_heatmapName, s.query, s.key);
+    } else {
+        const int best = strongestKey(*trace, s.layer, s.head, s.query);
+        QString html = tr("<p><b style='color:%1'>%2</b> is the selected query.</p>")
+                           .arg(theme::query().name(), queryToken.toHtmlEscaped());
+        if (best >= 0)
+            html += tr("<p>It attends most to <b style='color:%1'>%2</b> (weight %3).</p>")
+                        .arg(theme::key().name(),
+                             QString::fromStdString(trace->tokens[static_cast<std::size_t>(best)].text).toHtmlEscaped(),
+                             MatrixModel::formatValue(m_controller->headTrace()->weights(s.query, best), m_precision));
+        else
+            html += tr("<p>Every key is blocked for it, so its weights are all 0.</p>");
+        html += tr("<p>Click a cell of its row to see the arithmetic.</p>");
+        m_explain->showMessage(html);
+    }
+}
+
+void MainWindow::onCellActivated(const QString &panel, int row, int column)
+{
+    if (isSquarePanel(panel)) {
+        m_controller->select(row, column);
+        explainCell(panel, row, column);
+        return;
+    }
+    if (panel == QLatin1String("Kᵀ") || panel == QLatin1String("Qᵀ")) {
+        m_controller->select(m_controller->state().query, column);
+        return;
+    }
+    if (panel == QLatin1String("W_Q") || panel == QLatin1String("W_K") || panel == QLatin1String("W_V") ||
+        panel == QLatin1String("W_O"))
+        return;
+    if (panel == QLatin1String("K") || panel == QLatin1String("V")) {
+        m_controller->select(m_controller->state().query, row);
+        return;
+    }
+    m_controller->select(row, m_controller->state().key);
+    explainCell(panel, row, column);
+}
+
+void MainWindow::explainCell(const QString &panel, int row, int column)
+{
+    const AttentionTrace *trace = m_controller->trace();
+    const HeadTrace *head = m_controller->headTrace();
+    if (!trace || !head || row < 0 || row >= trace->tokenCount())
+        return;
+    const InputState &s = m_controller->state();
+    const QStringList tokens = toQStrings(tokenLabels(*trace));
+    if (panel == QLatin1String("output")) {
+        if (column < 0 || column >= head->output.cols())
+            return;
+        m_explain->showOutput(explainOutput(*trace, s.layer, s.head, row, column), tokens.at(row), tokens,
+                              QStringLiteral("k%1").arg(column));
+        return;
+    }
+    if (!isSquarePanel(panel) || column < 0 || column >= trace->tokenCount())
+        return;
+    if (panel == QLatin1String("scores"))
+        m_explain->showScore(explainScore(*trace, s.layer, s.head, row, column), tokens.at(row), tokens.at(column));
+    else if (panel == QLatin1String("scaled"))
+        m_explain->showScale(explainScale(*trace, s.layer, s.head, row, column), tokens.at(row), tokens.at(column));
+    else if (panel == QLatin1String("mask") || panel == QLatin1String("masked"))
+        m_explain->showMask(explainMask(*trace, s.layer, s.head, row, column), tokens.at(row), tokens.at(column));
+    else
+        m_explain->showSoftmax(explainSoftmax(*trace, s.layer, s.head, row, column), tokens.at(row), tokens);
+}
+
+void MainWindow::updateStatus()
+{
+    const Model &model = m_controller->model();
+    const AttentionTrace *trace = m_controller->trace();
+    QString text = tr("%1 model · d_model %2 · d_k %3 · %4 layer(s) × %5 head(s)")
+                       .arg(QString::fromStdString(model.name))
+                       .arg(model.d_model)
+                       .arg(model.d_k)
+                       .arg(model.layers.size())
+                       .arg(model.headCount());
+    if (trace && !m_controller->isEmpty()) {
+        int unknown = 0;
+        for (bool k : trace->known)
+            unknown += k ? 0 : 1;
+        text += tr(" · %1 tokens").arg(trace->tokenCount());
+        if (unknown > 0)
+            text += tr(" · %1 unknown").arg(unknown);
+        int fully = 0;
+        for (bool f : trace->fullyMasked)
+            fully += f ? 1 : 0;
+        if (fully > 0)
+            text += tr(" · %1 row(s) fully masked: their weights are all 0").arg(fully);
+    }
+    statusBar()->showMessage(text);
+}
+
+QString MainWindow::exportCurrentView(const QString &path)
+{
+    ExportFormat format;
+    if (!exportFormatFromPath(path, &format) || format == ExportFormat::Csv)
+        return tr("%1: a view is saved as .png or .svg").arg(path);
+    QWidget *view = m_tabs->currentIndex() == 0 ? static_cast<QWidget *>(m_heatmap) : static_cast<QWidget *>(m_lines);
+    return exportView(view, path, format);
+}
+
+QString MainWindow::exportEquation(const QString &path)
+{
+    ExportFormat format;
+    if (!exportFormatFromPath(path, &format) || format == ExportFormat::Csv)
+        return tr("%1: the equation is saved as .png or .svg").arg(path);
+    return exportView(m_equation, path, format);
+}
+
+QString MainWindow::exportMatrixCsv(const QString &path) { return exportCsv(*m_heatmapMatrix, path); }
+
+void MainWindow::chooseExportFile(const QString &what, std::function<QString(const QString &)> write,
+                                  const QString &filters)
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the %1").arg(what), QString(), filters);
+    if (path.isEmpty())
+        return;
+    const QString error = write(path);
+    if (error.isEmpty())
+        statusBar()->showMessage(tr("Saved %1").arg(path), 8000);
+    else
+        QMessageBox::warning(this, tr("Export"), error);
+}
+
+void MainWindow::showContextMenu(QWidget *view, const QPoint &globalPos, MatrixModel *matrix)
+{
+    QMenu menu(this);
+    menu.addAction(tr("Export as PNG…"), this, [this, view] {
+        chooseExportFile(tr("view"), [view](const QString &p) { return exportView(view, p, ExportFormat::Png); },
+                         tr("PNG image (*.png)"));
+    });
+    menu.addAction(tr("Export as SVG…"), this, [this, view] {
+        chooseExportFile(tr("view"), [view](const QString &p) { return exportView(view, p, ExportFormat::Svg); },
+                         tr("SVG drawing (*.svg)"));
+    });
+    if (matrix) {
+        menu.addAction(tr("Export the numbers as CSV…"), this, [this, matrix] {
+            chooseExportFile(tr("matrix"), [matrix](const QString &p) { return exportCsv(*matrix, p); },
+                             tr("CSV table (*.csv)"));
+        });
+        menu.addAction(tr("Copy the numbers as CSV"), this,
+                       [matrix] { QApplication::clipboard()->setText(matrix->toCsv()); });
+    }
+    menu.exec(globalPos);
+}
+
+void MainWindow::restoreSettings()
+{
+    if (!m_settings)
+        return;
+    m_settings->beginGroup(QStringLiteral("window"));
+    restoreGeometry(m_settings->value(QStringLiteral("geometry")).toByteArray());
+    restoreState(m_settings->value(QStringLiteral("state")).toByteArray());
+    setZoom(m_settings->value(QStringLiteral("zoom"), 1.0).toDouble());
+    m_precisionBox->setValue(m_settings->value(QStringLiteral("precision"), 2).toInt());
+    m_settings->endGroup();
+    InputState s = m_controller->state();
+    s.sentence = m_settings->value(QStringLiteral("sentence"), builtinExamples().constFirst().sentence).toString();
+    s.mask = m_settings->value(QStringLiteral("causal"), false).toBool() ? MaskMode::Causal : MaskMode::None;
+    s.scale = m_settings->value(QStringLiteral("scale"), true).toBool();
+    s.swapQK = m_settings->value(QStringLiteral("swapQK"), false).toBool();
+    Step step = Step::Embeddings;
+    if (stepFromCliName(m_settings->value(QStringLiteral("step")).toString(), &step))
+        s.step = step;
+    const QSignalBlocker block(m_sentence);
+    m_sentence->setText(s.sentence);
+    m_controller->setState(s);
+}
+
+void MainWindow::saveSettings()
+{
+    if (!m_settings)
+        return;
+    const InputState &s = m_controller->state();
+    m_settings->beginGroup(QStringLiteral("window"));
+    m_settings->setValue(QStringLiteral("geometry"), saveGeometry());
+    m_settings->setValue(QStringLiteral("state"), saveState());
+    m_settings->setValue(QStringLiteral("zoom"), m_zoom);
+    m_settings->setValue(QStringLiteral("precision"), m_precision);
+    m_settings->endGroup();
+    m_settings->setValue(QStringLiteral("sentence"), s.sentence);
+    m_settings->setValue(QStringLiteral("causal"), s.mask == MaskMode::Causal);
+    m_settings->setValue(QStringLiteral("scale"), s.scale);
+    m_settings->setValue(QStringLiteral("swapQK"), s.swapQK);
+    m_settings->setValue(QStringLiteral("step"), stepCliName(s.step));
+    m_settings->sync();
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (m_splitterPlaced)
+        return;
+    m_splitterPlaced = true;
+    // The equation gets two fifths of the height, the heatmap (its result, drawn large) the rest.
+    const int h = std::max(200, m_centerSplitter->height());
+    m_centerSplitter->setSizes({h * 2 / 5, h - h * 2 / 5});
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    // Below 1280 px there is no room for panels on both sides: the explanation joins the pipeline
+    // panel as a tab, and comes back to the right when the window grows again.
+    const bool narrow = width() < 1280;
+    const bool tabbed = tabifiedDockWidgets(m_pipelineDock).contains(m_explainDock);
+    if (narrow && !tabbed && dockWidgetArea(m_explainDock) == Qt::RightDockWidgetArea &&
+        dockWidgetArea(m_pipelineDock) == Qt::LeftDockWidgetArea) {
+        tabifyDockWidget(m_pipelineDock, m_explainDock);
+        m_pipelineDock->raise();
+    } else if (!narrow && tabbed) {
+        addDockWidget(Qt::RightDockWidgetArea, m_explainDock);
+        resizeDocks({m_pipelineDock, m_explainDock}, {250, 320}, Qt::Horizontal);
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
 }
 
 } // namespace attention

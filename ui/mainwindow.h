@@ -1,38 +1,146 @@
-// The main window: a sentence field and the views of its attention trace.
+// The main window: sentence field, token strip, step navigator, the step's equation, heatmap and lines,
+// the pipeline panel, and the explanation panel. It composes views; the controller owns the state.
 #pragma once
 
-#include "attention.h"
+#include "exporter.h"
+#include "tracecontroller.h"
 
 #include <QMainWindow>
 #include <memory>
 
-class QLineEdit;
-class QTableView;
+class QAction;
+class QCheckBox;
+class QComboBox;
+class QDockWidget;
 class QLabel;
+class QLineEdit;
+class QScrollArea;
+class QSettings;
+class QSpinBox;
+class QSplitter;
+class QStackedWidget;
+class QTabWidget;
+class QToolButton;
 
 namespace attention {
 
+class AttentionChart;
+class EquationView;
+class ExplainPanel;
+class FlowDiagram;
+class HeatmapView;
+class LineView;
 class MatrixModel;
+class StepNavigator;
+class TokenStrip;
 
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    explicit MainWindow(std::shared_ptr<const Model> model, QWidget *parent = nullptr);
+    // `settings` (may be null) is read now and written when the window closes.
+    explicit MainWindow(std::shared_ptr<const Model> model, QSettings *settings = nullptr, QWidget *parent = nullptr);
+    ~MainWindow() override;
 
+    TraceController *controller() const { return m_controller; }
     void setSentence(const QString &text);
-    const AttentionTrace *trace() const { return m_hasTrace ? &m_trace : nullptr; }
+    // Selects the first token spelled `token` as the query; false when there is none.
+    bool selectToken(const QString &token);
+    void setZoom(double factor);
+    double zoom() const { return m_zoom; }
+
+    // The views, for tests and for exporting.
+    QLineEdit *sentenceField() const { return m_sentence; }
+    TokenStrip *tokenStrip() const { return m_tokens; }
+    StepNavigator *stepNavigator() const { return m_navigator; }
+    EquationView *equationView() const { return m_equation; }
+    HeatmapView *heatmap() const { return m_heatmap; }
+    LineView *lineView() const { return m_lines; }
+    ExplainPanel *explainPanel() const { return m_explain; }
+    AttentionChart *chart() const { return m_chart; }
+    FlowDiagram *flowDiagram() const { return m_flow; }
+    QCheckBox *causalMaskBox() const { return m_causal; }
+    QCheckBox *scaleBox() const { return m_scale; }
+    QCheckBox *swapBox() const { return m_swap; }
+    QToolButton *editMaskButton() const { return m_editMask; }
+    QLabel *problemBanner() const { return m_banner; }
+    bool showsEmptyState() const;
+    // The weights of the selected head as the chart and the line view read them.
+    MatrixModel *weightsModel() const { return m_weights; }
+    // The matrix the heatmap shows for the current step.
+    MatrixModel *heatmapModel() const { return m_heatmapMatrix; }
+
+    // Exports: the current tab (heatmap or lines), the equation, or the heatmap's matrix as CSV.
+    QString exportCurrentView(const QString &path);
+    QString exportEquation(const QString &path);
+    QString exportMatrixCsv(const QString &path);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
-    void recompute();
+    void buildMenus();
+    QWidget *buildTop();
+    QWidget *buildCenter();
+    QDockWidget *buildPipelineDock();
+    QDockWidget *buildExplainDock();
+    void restoreSettings();
+    void saveSettings();
 
-    std::shared_ptr<const Model> m_model;
-    AttentionTrace m_trace;
-    bool m_hasTrace = false;
+    void onTraceChanged();
+    void onStepChanged();
+    void updateStepHeader();
+    void onSelectionChanged();
+    void onCellActivated(const QString &panel, int row, int column);
+    void explainCell(const QString &panel, int row, int column);
+    void updateHeatmap();
+    void updateStatus();
+    void chooseExportFile(const QString &what, std::function<QString(const QString &)> write,
+                          const QString &filters);
+    void showContextMenu(QWidget *view, const QPoint &globalPos, MatrixModel *matrix);
+
+    TraceController *m_controller = nullptr;
+    QSettings *m_settings = nullptr;
+    double m_zoom = 1.0;
+    double m_basePointSize = 11.0;
+    int m_precision = 2;
+
     QLineEdit *m_sentence = nullptr;
-    QTableView *m_weightsView = nullptr;
-    MatrixModel *m_weights = nullptr;
-    QLabel *m_message = nullptr;
+    TokenStrip *m_tokens = nullptr;
+    StepNavigator *m_navigator = nullptr;
+    QLabel *m_formula = nullptr;
+    QLabel *m_description = nullptr;
+    QLabel *m_banner = nullptr;
+    QStackedWidget *m_centerStack = nullptr;
+    QLabel *m_emptyHint = nullptr;
+    QScrollArea *m_equationScroll = nullptr;
+    QSplitter *m_centerSplitter = nullptr;
+    bool m_splitterPlaced = false;
+    EquationView *m_equation = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    HeatmapView *m_heatmap = nullptr;
+    QLabel *m_heatmapCaption = nullptr;
+    QScrollArea *m_linesScroll = nullptr;
+    LineView *m_lines = nullptr;
+    FlowDiagram *m_flow = nullptr;
+    QCheckBox *m_causal = nullptr;
+    QCheckBox *m_scale = nullptr;
+    QCheckBox *m_swap = nullptr;
+    QToolButton *m_editMask = nullptr;
+    QComboBox *m_modelBox = nullptr;
+    QSpinBox *m_layerBox = nullptr;
+    QSpinBox *m_headBox = nullptr;
+    QSpinBox *m_precisionBox = nullptr;
+    ExplainPanel *m_explain = nullptr;
+    AttentionChart *m_chart = nullptr;
+    MatrixModel *m_weights = nullptr;       // the selected head's weights: chart and lines
+    MatrixModel *m_heatmapMatrix = nullptr; // the current step's square (or result) matrix
+    QString m_heatmapName;
+    QDockWidget *m_pipelineDock = nullptr;
+    QDockWidget *m_explainDock = nullptr;
+    QMenu *m_viewMenu = nullptr;
 };
 
 } // namespace attention

@@ -53,6 +53,12 @@ void MatrixModel::setPrecision(int decimals)
         emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1), {Qt::DisplayRole});
 }
 
+void MatrixModel::setLabelColors(const QColor &rows, const QColor &columns)
+{
+    m_rowLabelColor = rows;
+    m_columnLabelColor = columns;
+}
+
 double MatrixModel::normalized(double value) const
 {
     if (!std::isfinite(value))
@@ -141,6 +147,10 @@ QVariant MatrixModel::data(const QModelIndex &index, int role) const
 
 QVariant MatrixModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (role == Qt::ForegroundRole) {
+        const QColor &c = orientation == Qt::Horizontal ? m_columnLabelColor : m_rowLabelColor;
+        return c.isValid() ? QVariant(QBrush(c)) : QVariant();
+    }
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     const QStringList &labels = orientation == Qt::Horizontal ? m_columnLabels : m_rowLabels;

@@ -3,6 +3,7 @@
 
 #include <Eigen/Dense>
 #include <QAbstractTableModel>
+#include <QColor>
 #include <QStringList>
 
 namespace attention {
@@ -19,6 +20,8 @@ public:
     // Replaces the matrix and its labels; colours span the matrix's own finite range.
     void setMatrix(const Eigen::MatrixXd &matrix, const QStringList &rowLabels, const QStringList &columnLabels);
     void setPrecision(int decimals);
+    // Colours for the row and column labels (the role colours: queries purple, keys orange, …).
+    void setLabelColors(const QColor &rows, const QColor &columns);
     int precision() const { return m_precision; }
     const Eigen::MatrixXd &matrix() const { return m_matrix; }
     // Where a value sits between the matrix's smallest and largest finite values, 0..1.
@@ -41,6 +44,8 @@ private:
     Eigen::MatrixXd m_matrix;
     QStringList m_rowLabels;
     QStringList m_columnLabels;
+    QColor m_rowLabelColor;
+    QColor m_columnLabelColor;
     int m_precision = 2;
     double m_min = 0.0;
     double m_max = 1.0;

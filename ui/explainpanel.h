@@ -1,0 +1,62 @@
+// "Explain this cell": the worked arithmetic behind one number, with the tokens in their role colours.
+#pragma once
+
+#include "explain.h"
+
+#include <QStringList>
+#include <QWidget>
+#include <functional>
+
+QT_BEGIN_NAMESPACE
+class QTextBrowser;
+QT_END_NAMESPACE
+
+namespace attention {
+
+class ExplainPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ExplainPanel(QWidget *parent = nullptr);
+
+    // Decimals for every number shown; the current explanation is redrawn.
+    void setPrecision(int decimals);
+    int precision() const { return m_precision; }
+
+    void showScore(const ScoreExplanation &e, const QString &queryToken, const QString &keyToken);
+    void showScale(const ScaleExplanation &e, const QString &queryToken, const QString &keyToken);
+    // keyTokens: one per key of the row.
+    void showSoftmax(const SoftmaxExplanation &e, const QString &queryToken, const QStringList &keyTokens);
+    // columnLabel names V's column, e.g. "k1".
+    void showOutput(const OutputExplanation &e, const QString &queryToken, const QStringList &keyTokens,
+                    const QString &columnLabel);
+    void showMask(const MaskExplanation &e, const QString &queryToken, const QString &keyToken);
+    // Free rich text, e.g. a hint before anything is selected.
+    void showMessage(const QString &html);
+
+    // The current explanation without markup.
+    QString plainText() const;
+    QTextBrowser *browser() const { return m_browser; }
+
+    // Long sums list this many of their largest terms and count the rest.
+    static constexpr int kMaxTerms = 12;
+
+private:
+    // Keeps the last explanation as a closure so a precision change can redraw it.
+    void present(std::function<QString()> render);
+    QString number(double value) const;
+
+    QString scoreHtml(const ScoreExplanation &e, const QString &queryToken, const QString &keyToken) const;
+    QString scaleHtml(const ScaleExplanation &e, const QString &queryToken, const QString &keyToken) const;
+    QString softmaxHtml(const SoftmaxExplanation &e, const QString &queryToken,
+                        const QStringList &keyTokens) const;
+    QString outputHtml(const OutputExplanation &e, const QString &queryToken, const QStringList &keyTokens,
+                       const QString &columnLabel) const;
+    QString maskHtml(const MaskExplanation &e, const QString &queryToken, const QString &keyToken) const;
+
+    QTextBrowser *m_browser = nullptr;
+    int m_precision = 2;
+    std::function<QString()> m_render;
+};
+
+} // namespace attention

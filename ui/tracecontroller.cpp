@@ -1,0 +1,198 @@
+// Input state in, trace out: the only place in the UI that asks the core for a computation.
+#include "tracecontroller.h"
+
+#include <QCoreApplication>
+#include <algorithm>
+
+namespace attention {
+
+TraceController::TraceController(std::shared_ptr<const Model> model, QObject *parent)
+    : QObject(parent), m_model(std::move(model))
+{
+}
+
+const LayerTrace *TraceController::layerTrace() const
+{
+    if (!m_hasTrace || m_state.layer < 0 || m_state.layer >= static_cast<int>(m_trace.layers.size()))
+        return nullptr;
+    return &m_trace.layers[static_cast<std::size_t>(m_state.layer)];
+}
+
+const HeadTrace *TraceController::headTrace() const
+{
+    const LayerTrace *layer = layerTrace();
+    if (!layer || m_state.head < 0 || m_state.head >= static_cast<int>(layer->heads.size()))
+        return nullptr;
+    return &layer->heads[static_cast<std::size_t>(m_state.head)];
+}
+
+TraceOptions TraceController::options() const
+{
+    TraceOptions o;
+    o.mask = m_state.mask;
+    o.scale = m_state.scale;
+    o.swapQK = m_state.swapQK;
+    o.customBlocked = m_state.customBlocked;
+    return o;
+}
+
+void TraceController::recompute()
+{
+    const std::vector<Token> tokens = tokenize(m_state.sentence.toStdString());
+    m_empty = tokens.empty();
+    if (m_empty) {
+        m_problem.clear();
+        m_hasTrace = false;
+        emit traceChanged();
+        return;
+    }
+    // A custom mask follows the sentence: keep the cells that still exist, new cells start unblocked.
+    const int n = static_cast<int>(tokens.size());
+    if (m_state.mask == MaskMode::Custom && n <= kMaxTokens &&
+        (m_state.customBlocked.rows() != n || m_state.customBlocked.cols() != n)) {
+        BoolMatrix resized = BoolMatrix::Constant(n, n, false);
+        const Eigen::Index keep = std::min<Eigen::Index>(n, m_state.customBlocked.rows());
+        resized.topLeftCorner(keep, keep) = m_state.customBlocked.topLeftCorner(keep, keep);
+        m_state.customBlocked = resized;
+    }
+    TraceResult result = traceTokens(m_model, tokens, options());
+    if (!result.ok()) {
+        // Keep the last good trace on screen and say what is wrong.
+        m_problem = QString::fromStdString(result.error);
+        emit traceChanged();
+        return;
+    }
+    m_problem.clear();
+    m_trace = std::move(result.trace);
+    m_hasTrace = true;
+    m_state.layer = std::clamp(m_state.layer, 0, static_cast<int>(m_trace.layers.size()) - 1);
+    m_state.head = std::clamp(m_state.head, 0, m_model->headCount() - 1);
+    clampSelection();
+    emit traceChanged();
+}
+
+void TraceController::clampSelection()
+{
+    const int n = m_hasTrace ? m_trace.tokenCount() : 0;
+    if (m_state.query >= n)
+        m_state.query = n - 1;
+    if (m_state.key >= n)
+        m_state.key = -1;
+}
+
+void TraceController::setModel(std::shared_ptr<const Model> model)
+{
+    m_model = std::move(model);
+    m_state.layer = 0;
+    m_state.head = 0;
+    recompute();
+}
+
+void TraceController::setSentence(const QString &text)
+{
+    if (text == m_state.sentence && (m_hasTrace || m_empty))
+        return;
+    m_state.sentence = text;
+    recompute();
+}
+
+void TraceController::setMask(MaskMode mode)
+{
+    if (mode == m_state.mask)
+        return;
+    if (mode == MaskMode::Custom && m_hasTrace &&
+        m_state.customBlocked.rows() != m_trace.tokenCount()) // start editing from what is blocked now
+        m_state.customBlocked = m_trace.blocked;
+    m_state.mask = mode;
+    recompute();
+}
+
+void TraceController::setScale(bool on)
+{
+    if (on == m_state.scale)
+        return;
+    m_state.scale = on;
+    recompute();
+}
+
+void TraceController::setSwapQK(bool on)
+{
+    if (on == m_state.swapQK)
+        return;
+    m_state.swapQK = on;
+    recompute();
+}
+
+void TraceController::toggleBlocked(int query, int key)
+{
+    if (!m_hasTrace || query < 0 || key < 0 || query >= m_trace.tokenCount() || key >= m_trace.tokenCount())
+        return;
+    if (m_state.mask != MaskMode::Custom) {
+        m_state.customBlocked = m_trace.blocked;
+        m_state.mask = MaskMode::Custom;
+    }
+    m_state.customBlocked(query, key) = !m_state.customBlocked(query, key);
+    recompute();
+}
+
+void TraceController::setLayer(int layer)
+{
+    if (layer == m_state.layer)
+        return;
+    m_state.layer = std::clamp(layer, 0, std::max(0, static_cast<int>(m_model->layers.size()) - 1));
+    emit traceChanged();
+}
+
+void TraceController::setHead(int head)
+{
+    if (head == m_state.head)
+        return;
+    m_state.head = std::clamp(head, 0, std::max(0, m_model->headCount() - 1));
+    emit traceChanged();
+}
+
+void TraceController::setStep(Step step)
+{
+    if (step == m_state.step)
+        return;
+    m_state.step = step;
+    emit stepChanged(step);
+}
+
+void TraceController::nextStep()
+{
+    const int i = stepIndex(m_state.step);
+    if (i + 1 < static_cast<int>(kAllSteps.size()))
+        setStep(kAllSteps[static_cast<std::size_t>(i + 1)]);
+}
+
+void TraceController::previousStep()
+{
+    const int i = stepIndex(m_state.step);
+    if (i > 0)
+        setStep(kAllSteps[static_cast<std::size_t>(i - 1)]);
+}
+
+void TraceController::select(int query, int key)
+{
+    const int n = m_hasTrace ? m_trace.tokenCount() : 0;
+    query = query >= 0 && query < n ? query : -1;
+    key = key >= 0 && key < n ? key : -1;
+    if (query == m_state.query && key == m_state.key)
+        return;
+    m_state.query = query;
+    m_state.key = key;
+    emit selectionChanged(query, key);
+}
+
+void TraceController::setState(const InputState &state)
+{
+    const Step oldStep = m_state.step;
+    m_state = state;
+    recompute();
+    if (state.step != oldStep)
+        emit stepChanged(state.step);
+    emit selectionChanged(m_state.query, m_state.key);
+}
+
+} // namespace attention

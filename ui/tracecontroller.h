@@ -1,0 +1,81 @@
+// Holds the input state (sentence, model, options, selection, step) and recomputes the trace from it.
+#pragma once
+
+#include "attention.h"
+#include "steps.h"
+
+#include <QObject>
+#include <QString>
+#include <memory>
+
+namespace attention {
+
+// Everything the learner chose. A lesson step is one of these plus narration.
+struct InputState
+{
+    QString sentence;
+    MaskMode mask = MaskMode::None;
+    BoolMatrix customBlocked; // (n, n), used when mask == Custom
+    bool scale = true;
+    bool swapQK = false;
+    int layer = 0;
+    int head = 0;
+    Step step = Step::Embeddings;
+    int query = -1; // selected query token, -1 = none
+    int key = -1;   // selected key token (a cell is query × key), -1 = none
+};
+
+class TraceController : public QObject
+{
+    Q_OBJECT
+public:
+    explicit TraceController(std::shared_ptr<const Model> model, QObject *parent = nullptr);
+
+    const InputState &state() const { return m_state; }
+    const Model &model() const { return *m_model; }
+    std::shared_ptr<const Model> modelPointer() const { return m_model; }
+    // The last good trace, or nullptr before any sentence has been traced.
+    const AttentionTrace *trace() const { return m_hasTrace ? &m_trace : nullptr; }
+    // The selected layer and head of the last good trace.
+    const LayerTrace *layerTrace() const;
+    const HeadTrace *headTrace() const;
+    // Why the current text has no fresh trace: empty when it has one.
+    QString problem() const { return m_problem; }
+    // True when the text is blank: the views show an empty state, not an error.
+    bool isEmpty() const { return m_empty; }
+
+    void setModel(std::shared_ptr<const Model> model);
+    void setSentence(const QString &text);
+    void setMask(MaskMode mode);
+    void setScale(bool on);
+    void setSwapQK(bool on);
+    // Blocks or unblocks one query × key cell. The first edit turns the current mask into a custom one.
+    void toggleBlocked(int query, int key);
+    void setLayer(int layer);
+    void setHead(int head);
+    void setStep(Step step);
+    void nextStep();
+    void previousStep();
+    void select(int query, int key = -1);
+    // Applies a whole state at once (lessons, restored sessions, headless rendering).
+    void setState(const InputState &state);
+
+signals:
+    void traceChanged();     // a new trace, or the problem/empty state changed
+    void stepChanged(Step step);
+    void selectionChanged(int query, int key);
+
+private:
+    void recompute();
+    TraceOptions options() const;
+    void clampSelection();
+
+    std::shared_ptr<const Model> m_model;
+    InputState m_state;
+    AttentionTrace m_trace;
+    bool m_hasTrace = false;
+    bool m_empty = true;
+    QString m_problem;
+};
+
+} // namespace attention
