@@ -32,7 +32,8 @@ void print(const QByteArray &bytes)
 int runTrace(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Print every intermediate of self-attention for one sentence."));
+    parser.setApplicationDescription(
+        QStringLiteral("Print every intermediate of self-attention for one sentence."));
     parser.addHelpOption();
     const QCommandLineOption sentence(QStringLiteral("sentence"), QStringLiteral("The text to trace."),
                                       QStringLiteral("TEXT"));
@@ -45,10 +46,12 @@ int runTrace(const QStringList &arguments)
                                    QStringLiteral("didactic|PATH"), QStringLiteral("didactic"));
     const QCommandLineOption mask(QStringLiteral("mask"), QStringLiteral("Which keys each query may see."),
                                   QStringLiteral("none|causal"), QStringLiteral("none"));
-    const QCommandLineOption noScale(QStringLiteral("no-scale"), QStringLiteral("Do not divide the scores by √d_k."));
-    const QCommandLineOption swapQK(QStringLiteral("swap-qk"),
-                                    QStringLiteral("Make the common mistake: scores = K·Qᵀ instead of Q·Kᵀ."));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON object instead of tables."));
+    const QCommandLineOption noScale(QStringLiteral("no-scale"),
+                                     QStringLiteral("Do not divide the scores by √d_k."));
+    const QCommandLineOption swapQK(
+        QStringLiteral("swap-qk"), QStringLiteral("Make the common mistake: scores = K·Qᵀ instead of Q·Kᵀ."));
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  QStringLiteral("Print one JSON object instead of tables."));
     const QCommandLineOption precision(QStringLiteral("precision"), QStringLiteral("Decimals in the tables."),
                                        QStringLiteral("N"), QStringLiteral("3"));
     parser.addOptions({sentence, sentenceFile, model, mask, noScale, swapQK, json, precision});
@@ -65,13 +68,15 @@ int runTrace(const QStringList &arguments)
 
     QByteArray text;
     if (parser.isSet(sentence) == parser.isSet(sentenceFile))
-        return complain(QStringLiteral("trace needs exactly one of --sentence TEXT or --sentence-file PATH"), Usage);
+        return complain(QStringLiteral("trace needs exactly one of --sentence TEXT or --sentence-file PATH"),
+                        Usage);
     if (parser.isSet(sentence)) {
         text = parser.value(sentence).toUtf8();
     } else {
         QFile file(parser.value(sentenceFile));
         if (!file.open(QIODevice::ReadOnly))
-            return complain(QStringLiteral("%1: cannot be read (%2)").arg(file.fileName(), file.errorString()), Failure);
+            return complain(
+                QStringLiteral("%1: cannot be read (%2)").arg(file.fileName(), file.errorString()), Failure);
         text = file.readAll();
     }
 
@@ -122,7 +127,8 @@ int main(int argc, char **argv)
     if (args.size() < 2)
         return complain(QStringLiteral("a command is missing\n%1").arg(QLatin1String(kUsage)), Usage);
     const QString command = args.at(1);
-    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
+        command == QLatin1String("help")) {
         print(kUsage);
         return Success;
     }

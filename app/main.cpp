@@ -47,11 +47,13 @@ int main(int argc, char **argv)
     parser.addVersionOption();
     const QCommandLineOption sentence(QStringLiteral("sentence"), QStringLiteral("Start with this text."),
                                       QStringLiteral("TEXT"));
-    const QCommandLineOption step(QStringLiteral("step"),
-                                  QStringLiteral("Start at this step: embeddings, qkv, scores, scale, mask, softmax, "
-                                                 "weighted-sum or output."),
-                                  QStringLiteral("STEP"));
-    const QCommandLineOption mask(QStringLiteral("mask"), QStringLiteral("none or causal."), QStringLiteral("MASK"));
+    const QCommandLineOption step(
+        QStringLiteral("step"),
+        QStringLiteral("Start at this step: embeddings, qkv, scores, scale, mask, softmax, "
+                       "weighted-sum or output."),
+        QStringLiteral("STEP"));
+    const QCommandLineOption mask(QStringLiteral("mask"), QStringLiteral("none or causal."),
+                                  QStringLiteral("MASK"));
     const QCommandLineOption select(QStringLiteral("select"),
                                     QStringLiteral("Select the first token with this spelling as the query."),
                                     QStringLiteral("TOKEN"));
@@ -88,7 +90,8 @@ int main(int argc, char **argv)
         else if (parser.value(mask) == QLatin1String("none"))
             state.mask = MaskMode::None;
         else
-            return fail(QStringLiteral("--mask must be none or causal, found \"%1\"").arg(parser.value(mask)), 2);
+            return fail(QStringLiteral("--mask must be none or causal, found \"%1\"").arg(parser.value(mask)),
+                        2);
     }
     window.controller()->setState(state);
     if (parser.isSet(select) && !window.selectToken(parser.value(select)))

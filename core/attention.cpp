@@ -106,7 +106,8 @@ HeadTrace computeHead(const Eigen::MatrixXd &input, const HeadWeights &head, con
     t.V = addBias(input * head.W_V, head.b_V);
     // 2. Compare every query with every key. scores: (n_queries, n_keys)
     //    The common mistake K·Qᵀ gives the transpose: row i then holds how well key i matches each query.
-    t.scores = options.swapQK ? Eigen::MatrixXd(t.K * t.Q.transpose()) : Eigen::MatrixXd(t.Q * t.K.transpose());
+    t.scores =
+        options.swapQK ? Eigen::MatrixXd(t.K * t.Q.transpose()) : Eigen::MatrixXd(t.Q * t.K.transpose());
     // 3. Divide by √d_k so the scores' spread does not grow with the dimension.
     t.divisor = options.scale ? std::sqrt(static_cast<double>(t.Q.cols())) : 1.0;
     t.scaled = t.scores / t.divisor;
@@ -223,9 +224,10 @@ TraceResult traceTokens(std::shared_ptr<const Model> model, const std::vector<To
         result.error = error.str();
         return result;
     }
-    if (options.mask == MaskMode::Custom && (options.customBlocked.rows() != n || options.customBlocked.cols() != n)) {
-        error << "the custom mask is " << options.customBlocked.rows() << " × " << options.customBlocked.cols()
-              << "; the text has " << n << " tokens";
+    if (options.mask == MaskMode::Custom &&
+        (options.customBlocked.rows() != n || options.customBlocked.cols() != n)) {
+        error << "the custom mask is " << options.customBlocked.rows() << " × "
+              << options.customBlocked.cols() << "; the text has " << n << " tokens";
         result.error = error.str();
         return result;
     }
@@ -248,7 +250,8 @@ TraceResult traceTokens(std::shared_ptr<const Model> model, const std::vector<To
     return result;
 }
 
-TraceResult traceText(std::shared_ptr<const Model> model, const std::string &text, const TraceOptions &options)
+TraceResult traceText(std::shared_ptr<const Model> model, const std::string &text,
+                      const TraceOptions &options)
 {
     return traceTokens(std::move(model), tokenize(text), options);
 }

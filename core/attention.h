@@ -25,37 +25,37 @@ enum class MaskMode {
 
 struct TraceOptions
 {
-    bool scale = true;           // divide the scores by √d_k
+    bool scale = true; // divide the scores by √d_k
     MaskMode mask = MaskMode::None;
-    BoolMatrix customBlocked;    // (n, n), true = blocked; read only when mask == Custom
-    std::vector<bool> padding;   // per token, true = padding: no query may attend to it; may be empty
-    bool swapQK = false;         // the common mistake: scores = K·Qᵀ instead of Q·Kᵀ
+    BoolMatrix customBlocked;  // (n, n), true = blocked; read only when mask == Custom
+    std::vector<bool> padding; // per token, true = padding: no query may attend to it; may be empty
+    bool swapQK = false;       // the common mistake: scores = K·Qᵀ instead of Q·Kᵀ
 };
 
 struct HeadTrace
 {
-    Eigen::MatrixXd Q, K, V;     // (n, d_k)
-    Eigen::MatrixXd scores;      // (n_queries, n_keys): Q·Kᵀ (or K·Qᵀ with swapQK)
-    Eigen::MatrixXd scaled;      // scores / divisor
-    Eigen::MatrixXd masked;      // scaled, with −∞ in every blocked cell
-    Eigen::MatrixXd weights;     // row-wise softmax of masked; each row sums to 1, or is all 0 when blocked
-    Eigen::MatrixXd output;      // (n, d_k): weights·V
-    double divisor = 1.0;        // √d_k when scaling, else 1
+    Eigen::MatrixXd Q, K, V; // (n, d_k)
+    Eigen::MatrixXd scores;  // (n_queries, n_keys): Q·Kᵀ (or K·Qᵀ with swapQK)
+    Eigen::MatrixXd scaled;  // scores / divisor
+    Eigen::MatrixXd masked;  // scaled, with −∞ in every blocked cell
+    Eigen::MatrixXd weights; // row-wise softmax of masked; each row sums to 1, or is all 0 when blocked
+    Eigen::MatrixXd output;  // (n, d_k): weights·V
+    double divisor = 1.0;    // √d_k when scaling, else 1
 };
 
 struct LayerTrace
 {
-    Eigen::MatrixXd input;            // (n, d_model): what every head of this layer reads
+    Eigen::MatrixXd input; // (n, d_model): what every head of this layer reads
     std::vector<HeadTrace> heads;
-    Eigen::MatrixXd concat;           // (n, heads·d_k): the heads' outputs side by side
-    Eigen::MatrixXd attentionOutput;  // (n, d_model): concat·W_O + b_O
+    Eigen::MatrixXd concat;          // (n, heads·d_k): the heads' outputs side by side
+    Eigen::MatrixXd attentionOutput; // (n, d_model): concat·W_O + b_O
     // The rest of the block; each is empty when the model lacks that part.
-    Eigen::MatrixXd residual1;        // input + attentionOutput
-    Eigen::MatrixXd norm1;            // LayerNorm(residual1)
-    Eigen::MatrixXd ffHidden;         // ReLU(norm1·W_1 + b_1), (n, d_ff)
-    Eigen::MatrixXd ffOutput;         // ffHidden·W_2 + b_2
-    Eigen::MatrixXd residual2;        // norm1 + ffOutput
-    Eigen::MatrixXd output;           // (n, d_model): the next layer's input
+    Eigen::MatrixXd residual1; // input + attentionOutput
+    Eigen::MatrixXd norm1;     // LayerNorm(residual1)
+    Eigen::MatrixXd ffHidden;  // ReLU(norm1·W_1 + b_1), (n, d_ff)
+    Eigen::MatrixXd ffOutput;  // ffHidden·W_2 + b_2
+    Eigen::MatrixXd residual2; // norm1 + ffOutput
+    Eigen::MatrixXd output;    // (n, d_model): the next layer's input
 };
 
 struct AttentionTrace
@@ -63,12 +63,12 @@ struct AttentionTrace
     std::shared_ptr<const Model> model; // the weights every matrix below was computed from
     TraceOptions options;
     std::vector<Token> tokens;
-    std::vector<bool> known;             // per token: does the model's vocabulary have it?
-    std::vector<int> vocabularyIndex;    // per token: row in tokenEmbedding, or -1
-    Eigen::MatrixXd tokenEmbeddings;     // (n, d_model)
-    Eigen::MatrixXd positionEmbeddings;  // (n, d_model), or empty when the model has no positions
-    BoolMatrix blocked;                  // (n, n): the mask actually applied, true = blocked
-    std::vector<bool> fullyMasked;       // per query: every key blocked, so its weight row is all 0
+    std::vector<bool> known;            // per token: does the model's vocabulary have it?
+    std::vector<int> vocabularyIndex;   // per token: row in tokenEmbedding, or -1
+    Eigen::MatrixXd tokenEmbeddings;    // (n, d_model)
+    Eigen::MatrixXd positionEmbeddings; // (n, d_model), or empty when the model has no positions
+    BoolMatrix blocked;                 // (n, n): the mask actually applied, true = blocked
+    std::vector<bool> fullyMasked;      // per query: every key blocked, so its weight row is all 0
     std::vector<LayerTrace> layers;
 
     int tokenCount() const { return static_cast<int>(tokens.size()); }

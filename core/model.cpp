@@ -78,7 +78,10 @@ std::string normError(const std::string &field, const LayerNormWeights &norm, in
     return {};
 }
 
-bool allFinite(const Eigen::MatrixXd &m) { return m.size() == 0 || m.allFinite(); }
+bool allFinite(const Eigen::MatrixXd &m)
+{
+    return m.size() == 0 || m.allFinite();
+}
 
 } // namespace
 
@@ -135,7 +138,8 @@ std::string validateModel(const Model &model)
         if (layer.W_O.size() == 0) {
             if (concat != d)
                 return lp + ".W_O is missing, and the identity needs heads × d_k to equal d_model";
-        } else if (auto e = shapeError(lp + ".W_O", layer.W_O.rows(), layer.W_O.cols(), concat, d); !e.empty()) {
+        } else if (auto e = shapeError(lp + ".W_O", layer.W_O.rows(), layer.W_O.cols(), concat, d);
+                   !e.empty()) {
             return e;
         }
         if (auto e = vectorError(lp + ".b_O", layer.b_O.size(), d); !e.empty())

@@ -10,7 +10,7 @@ namespace attention {
 
 struct HeadWeights
 {
-    Eigen::MatrixXd W_Q, W_K, W_V; // (d_model, d_k): Q = X·W_Q
+    Eigen::MatrixXd W_Q, W_K, W_V;    // (d_model, d_k): Q = X·W_Q
     Eigen::RowVectorXd b_Q, b_K, b_V; // (d_k), or empty when the model has no biases
 };
 
@@ -37,7 +37,7 @@ struct LayerWeights
 };
 
 enum class UnknownWords {
-    Hashed,     // an unknown word gets a deterministic pseudo-random vector made from its spelling
+    Hashed,      // an unknown word gets a deterministic pseudo-random vector made from its spelling
     UnknownToken // an unknown word gets the embedding of the vocabulary entry "<unk>"
 };
 
@@ -49,10 +49,10 @@ struct Model
     int d_k = 0;
     std::vector<std::string> featureNames; // one per embedding dimension; may be empty
 
-    std::vector<std::string> vocabulary;            // index → word (normalized spelling)
-    std::map<std::string, int> wordIndex;           // normalized word → row of tokenEmbedding
-    Eigen::MatrixXd tokenEmbedding;                 // (vocabulary size, d_model)
-    Eigen::MatrixXd positionEmbedding;              // (max positions, d_model), or empty: no positions
+    std::vector<std::string> vocabulary;  // index → word (normalized spelling)
+    std::map<std::string, int> wordIndex; // normalized word → row of tokenEmbedding
+    Eigen::MatrixXd tokenEmbedding;       // (vocabulary size, d_model)
+    Eigen::MatrixXd positionEmbedding;    // (max positions, d_model), or empty: no positions
     UnknownWords unknownWords = UnknownWords::Hashed;
     double hashedScale = 0.3; // unknown words' hashed vectors are uniform in [-hashedScale, hashedScale]
 

@@ -10,7 +10,10 @@ namespace attention {
 
 namespace {
 
-std::size_t displayWidth(const std::string &s) { return decodeUtf8(s).size(); }
+std::size_t displayWidth(const std::string &s)
+{
+    return decodeUtf8(s).size();
+}
 
 std::string clip(const std::string &s, std::size_t width)
 {
@@ -49,7 +52,8 @@ std::string formatNumber(double v, int precision)
     return s;
 }
 
-std::vector<std::string> labelsOrIndex(const std::vector<std::string> &labels, Eigen::Index count, const char *prefix)
+std::vector<std::string> labelsOrIndex(const std::vector<std::string> &labels, Eigen::Index count,
+                                       const char *prefix)
 {
     std::vector<std::string> out;
     for (Eigen::Index i = 0; i < count; ++i)
@@ -65,7 +69,10 @@ std::vector<std::string> featureLabels(const Model &model)
     return labelsOrIndex(model.featureNames, model.d_model, "d");
 }
 
-std::vector<std::string> headLabels(int d_k) { return labelsOrIndex({}, d_k, "k"); }
+std::vector<std::string> headLabels(int d_k)
+{
+    return labelsOrIndex({}, d_k, "k");
+}
 
 std::vector<std::string> tokenLabels(const AttentionTrace &trace)
 {
@@ -75,7 +82,8 @@ std::vector<std::string> tokenLabels(const AttentionTrace &trace)
     return out;
 }
 
-std::string formatMatrix(const std::string &title, const Eigen::MatrixXd &m, const std::vector<std::string> &rowLabels,
+std::string formatMatrix(const std::string &title, const Eigen::MatrixXd &m,
+                         const std::vector<std::string> &rowLabels,
                          const std::vector<std::string> &columnLabels, int precision)
 {
     constexpr std::size_t kMaxLabel = 16;
@@ -117,14 +125,16 @@ std::string formatTrace(const AttentionTrace &trace, int precision)
         << model.layers.size() << " layer(s) × " << model.headCount() << " head(s)\n";
     out << "Options: mask " << maskModeName(trace.options.mask) << ", scaling "
         << (trace.options.scale ? "on (÷√d_k)" : "off") << ", "
-        << (trace.options.swapQK ? "queries and keys SWAPPED (K·Qᵀ, a common mistake)" : "scores = Q·Kᵀ") << "\n";
+        << (trace.options.swapQK ? "queries and keys SWAPPED (K·Qᵀ, a common mistake)" : "scores = Q·Kᵀ")
+        << "\n";
     out << "Tokens (" << tokens.size() << "):";
     for (std::size_t i = 0; i < tokens.size(); ++i)
         out << ' ' << tokens[i] << (trace.known[i] ? "" : "(unknown)");
     out << "\n\n";
     out << formatMatrix("Token embeddings E", trace.tokenEmbeddings, tokens, features, precision) << '\n';
     if (trace.positionEmbeddings.size() > 0)
-        out << formatMatrix("Position embeddings P", trace.positionEmbeddings, tokens, features, precision) << '\n';
+        out << formatMatrix("Position embeddings P", trace.positionEmbeddings, tokens, features, precision)
+            << '\n';
     for (std::size_t l = 0; l < trace.layers.size(); ++l) {
         const LayerTrace &lt = trace.layers[l];
         const std::string lp = "Layer " + std::to_string(l + 1) + ": ";
@@ -139,14 +149,17 @@ std::string formatTrace(const AttentionTrace &trace, int precision)
             out << formatMatrix(hp + "Q = X·W_Q", ht.Q, tokens, dk, precision) << '\n';
             out << formatMatrix(hp + "K = X·W_K", ht.K, tokens, dk, precision) << '\n';
             out << formatMatrix(hp + "V = X·W_V", ht.V, tokens, dk, precision) << '\n';
-            out << formatMatrix(hp + (trace.options.swapQK ? "scores = K·Qᵀ" : "scores = Q·Kᵀ"), ht.scores, tokens,
-                                tokens, precision)
+            out << formatMatrix(hp + (trace.options.swapQK ? "scores = K·Qᵀ" : "scores = Q·Kᵀ"), ht.scores,
+                                tokens, tokens, precision)
                 << '\n';
             std::ostringstream divisor;
             divisor << ht.divisor;
-            out << formatMatrix(hp + "scaled = scores ÷ " + divisor.str(), ht.scaled, tokens, tokens, precision) << '\n';
+            out << formatMatrix(hp + "scaled = scores ÷ " + divisor.str(), ht.scaled, tokens, tokens,
+                                precision)
+                << '\n';
             out << formatMatrix(hp + "masked (−∞ = blocked)", ht.masked, tokens, tokens, precision) << '\n';
-            out << formatMatrix(hp + "weights = softmax(masked), rows sum to 1", ht.weights, tokens, tokens, precision)
+            out << formatMatrix(hp + "weights = softmax(masked), rows sum to 1", ht.weights, tokens, tokens,
+                                precision)
                 << '\n';
             out << formatMatrix(hp + "output = weights·V", ht.output, tokens, dk, precision) << '\n';
         }

@@ -16,7 +16,8 @@ std::vector<std::string> headLabels(int d_k);
 std::vector<std::string> tokenLabels(const AttentionTrace &trace);
 
 // One matrix under a title, rows and columns labelled; −∞ is printed as "-inf".
-std::string formatMatrix(const std::string &title, const Eigen::MatrixXd &m, const std::vector<std::string> &rowLabels,
+std::string formatMatrix(const std::string &title, const Eigen::MatrixXd &m,
+                         const std::vector<std::string> &rowLabels,
                          const std::vector<std::string> &columnLabels, int precision = 3);
 
 // The whole trace, step by step, layer by layer and head by head.

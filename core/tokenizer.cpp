@@ -9,7 +9,10 @@ constexpr char32_t kReplacement = 0xFFFD;
 
 enum class CharClass { Space, Word, Mark, Ideograph, Emoji, EmojiJoiner, Apostrophe, Other };
 
-bool inRange(char32_t c, char32_t lo, char32_t hi) { return c >= lo && c <= hi; }
+bool inRange(char32_t c, char32_t lo, char32_t hi)
+{
+    return c >= lo && c <= hi;
+}
 
 bool isCombiningMark(char32_t c)
 {
@@ -34,12 +37,12 @@ bool isEmojiModifier(char32_t c)
 
 bool isIdeograph(char32_t c)
 {
-    return inRange(c, 0x3040, 0x30FF) ||   // hiragana, katakana
-           inRange(c, 0x3400, 0x4DBF) ||   // CJK extension A
-           inRange(c, 0x4E00, 0x9FFF) ||   // CJK unified ideographs
-           inRange(c, 0xAC00, 0xD7AF) ||   // hangul syllables
-           inRange(c, 0xF900, 0xFAFF) ||   // CJK compatibility ideographs
-           inRange(c, 0x20000, 0x3134F);   // CJK extensions B–G
+    return inRange(c, 0x3040, 0x30FF) || // hiragana, katakana
+           inRange(c, 0x3400, 0x4DBF) || // CJK extension A
+           inRange(c, 0x4E00, 0x9FFF) || // CJK unified ideographs
+           inRange(c, 0xAC00, 0xD7AF) || // hangul syllables
+           inRange(c, 0xF900, 0xFAFF) || // CJK compatibility ideographs
+           inRange(c, 0x20000, 0x3134F); // CJK extensions B–G
 }
 
 bool isPunctuationOrSymbol(char32_t c)
@@ -83,7 +86,10 @@ CharClass classify(char32_t c)
     return CharClass::Word; // letters of every other script, digits, '_'
 }
 
-bool isDigit(char32_t c) { return c >= '0' && c <= '9'; }
+bool isDigit(char32_t c)
+{
+    return c >= '0' && c <= '9';
+}
 
 } // namespace
 
@@ -146,7 +152,10 @@ std::vector<char32_t> decode(const std::string &utf8, std::vector<std::size_t> *
 
 } // namespace
 
-std::vector<char32_t> decodeUtf8(const std::string &utf8) { return decode(utf8, nullptr); }
+std::vector<char32_t> decodeUtf8(const std::string &utf8)
+{
+    return decode(utf8, nullptr);
+}
 
 std::string encodeUtf8(char32_t c)
 {

@@ -9,9 +9,9 @@ namespace attention {
 
 struct Token
 {
-    std::string text;     // the token as spelled in the input (valid UTF-8)
-    std::size_t start = 0; // offset of the first character, in Unicode code points
-    std::size_t end = 0;   // one past the last character, in code points
+    std::string text;          // the token as spelled in the input (valid UTF-8)
+    std::size_t start = 0;     // offset of the first character, in Unicode code points
+    std::size_t end = 0;       // one past the last character, in code points
     std::size_t byteStart = 0; // the same span in bytes of the UTF-8 input
     std::size_t byteEnd = 0;
 };

@@ -25,7 +25,10 @@ Run cli(const QStringList &arguments)
             p.readAllStandardError()};
 }
 
-double at(const QJsonValue &matrix, int r, int c) { return matrix.toArray().at(r).toArray().at(c).toDouble(); }
+double at(const QJsonValue &matrix, int r, int c)
+{
+    return matrix.toArray().at(r).toArray().at(c).toDouble();
+}
 
 } // namespace
 
@@ -45,7 +48,8 @@ private slots:
 
 void tst_Cli::jsonHasEveryIntermediate()
 {
-    const Run r = cli({"trace", "--sentence", "The animal didn't cross the street because it was too tired.", "--json"});
+    const Run r = cli(
+        {"trace", "--sentence", "The animal didn't cross the street because it was too tired.", "--json"});
     QCOMPARE(r.exitCode, 0);
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(r.out, &error);
@@ -63,15 +67,17 @@ void tst_Cli::jsonHasEveryIntermediate()
     QCOMPARE(model["layers"].toInt(), 1);
     QCOMPARE(model["heads"].toInt(), 1);
     QCOMPARE(model["d_k"].toInt(), 8);
-    QCOMPARE(root["options"].toObject(), (QJsonObject{{"mask", "none"}, {"scale", true}, {"swap_qk", false}}));
+    QCOMPARE(root["options"].toObject(),
+             (QJsonObject{{"mask", "none"}, {"scale", true}, {"swap_qk", false}}));
     const QJsonObject layer = root["layers"].toArray().at(0).toObject();
     for (const char *key : {"input", "heads", "W_O", "attention_output", "output"})
         QVERIFY2(layer.contains(QLatin1String(key)), key);
     const QJsonObject head = layer["heads"].toArray().at(0).toObject();
-    for (const char *key : {"W_Q", "W_K", "W_V", "Q", "K", "V", "scores", "scaled", "masked", "weights", "output"})
+    for (const char *key :
+         {"W_Q", "W_K", "W_V", "Q", "K", "V", "scores", "scaled", "masked", "weights", "output"})
         QVERIFY2(head.contains(QLatin1String(key)), key);
-    QVERIFY(!head.contains("b_Q")); // the didactic model has no biases
-    QCOMPARE(head["W_Q"].toArray().size(), 8);              // d_model rows
+    QVERIFY(!head.contains("b_Q"));                            // the didactic model has no biases
+    QCOMPARE(head["W_Q"].toArray().size(), 8);                 // d_model rows
     QCOMPARE(head["W_Q"].toArray().at(0).toArray().size(), 8); // d_k columns
     QCOMPARE(head["weights"].toArray().size(), 12);
 
@@ -141,13 +147,19 @@ void tst_Cli::causalMaskWritesMinusInf()
 void tst_Cli::noScaleAndSwapAreReported()
 {
     const Run plain = cli({"trace", "--sentence", "Java programming is fun.", "--json"});
-    const Run r = cli({"trace", "--sentence", "Java programming is fun.", "--no-scale", "--swap-qk", "--json"});
+    const Run r =
+        cli({"trace", "--sentence", "Java programming is fun.", "--no-scale", "--swap-qk", "--json"});
     QCOMPARE(r.exitCode, 0);
     const QJsonObject root = QJsonDocument::fromJson(r.out).object();
-    QCOMPARE(root["options"].toObject(), (QJsonObject{{"mask", "none"}, {"scale", false}, {"swap_qk", true}}));
+    QCOMPARE(root["options"].toObject(),
+             (QJsonObject{{"mask", "none"}, {"scale", false}, {"swap_qk", true}}));
     const QJsonObject head = root["layers"].toArray()[0].toObject()["heads"].toArray()[0].toObject();
-    const QJsonObject plainHead =
-        QJsonDocument::fromJson(plain.out).object()["layers"].toArray()[0].toObject()["heads"].toArray()[0].toObject();
+    const QJsonObject plainHead = QJsonDocument::fromJson(plain.out)
+                                      .object()["layers"]
+                                      .toArray()[0]
+                                      .toObject()["heads"]
+                                      .toArray()[0]
+                                      .toObject();
     // Swapped scores are the transpose; unscaled means scaled == scores.
     for (int i = 0; i < 5; ++i)
         for (int j = 0; j < 5; ++j) {
@@ -175,7 +187,8 @@ void tst_Cli::badInput_data()
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QString>("message");
     QTest::newRow("no command") << QStringList{} << 2 << QStringLiteral("a command is missing");
-    QTest::newRow("unknown command") << QStringList{"frobnicate"} << 2 << QStringLiteral("unknown command \"frobnicate\"");
+    QTest::newRow("unknown command") << QStringList{"frobnicate"} << 2
+                                     << QStringLiteral("unknown command \"frobnicate\"");
     QTest::newRow("unknown option") << QStringList{"trace", "--sentence", "hi", "--colour"} << 2
                                     << QStringLiteral("Unknown option 'colour'");
     QTest::newRow("no sentence") << QStringList{"trace"} << 2 << QStringLiteral("exactly one of --sentence");
@@ -185,8 +198,8 @@ void tst_Cli::badInput_data()
                                     << QStringLiteral("the text has no tokens");
     QTest::newRow("bad mask") << QStringList{"trace", "--sentence", "hi", "--mask", "future"} << 2
                               << QStringLiteral("--mask must be none or causal");
-    QTest::newRow("missing model") << QStringList{"trace", "--sentence", "hi", "--model", "/no/such.json"} << 1
-                                   << QStringLiteral("/no/such.json: no such model file");
+    QTest::newRow("missing model") << QStringList{"trace", "--sentence", "hi", "--model", "/no/such.json"}
+                                   << 1 << QStringLiteral("/no/such.json: no such model file");
     QTest::newRow("bad precision") << QStringList{"trace", "--sentence", "hi", "--precision", "x"} << 2
                                    << QStringLiteral("--precision");
 }

@@ -107,10 +107,10 @@ void tst_MainWindow::stepsThroughEveryStage()
     w.resize(1366, 768);
     w.show();
     w.setSentence(kClassic);
-    const QStringList expectedResult = {QStringLiteral("X"),       QStringLiteral("Q"),
-                                        QStringLiteral("scores"),  QStringLiteral("scaled"),
-                                        QStringLiteral("masked"),  QStringLiteral("weights"),
-                                        QStringLiteral("output"),  QStringLiteral("attention output")};
+    const QStringList expectedResult = {QStringLiteral("X"),      QStringLiteral("Q"),
+                                        QStringLiteral("scores"), QStringLiteral("scaled"),
+                                        QStringLiteral("masked"), QStringLiteral("weights"),
+                                        QStringLiteral("output"), QStringLiteral("attention output")};
     for (int i = 0; i < 8; ++i) {
         const Step step = kAllSteps[static_cast<std::size_t>(i)];
         w.controller()->setStep(step);
@@ -241,22 +241,27 @@ void tst_MainWindow::clickingACellExplainsItWithTraceNumbers()
     const int animal = tokenIndex(w, "animal");
     w.controller()->setStep(Step::Scores);
     w.heatmap()->setCellSize(30);
-    QTest::mouseClick(w.heatmap()->viewport(), Qt::LeftButton, {}, w.heatmap()->cellRect(it, animal).center());
+    QTest::mouseClick(w.heatmap()->viewport(), Qt::LeftButton, {},
+                      w.heatmap()->cellRect(it, animal).center());
     QCOMPARE(w.controller()->state().query, it);
     QCOMPARE(w.controller()->state().key, animal);
     // q(it) = [2, 4, 0, …] and k(animal) = [1, 1, 0, 0, 0, 0, 0, 0.2]: 2×1 + 4×1 = 6.
     QString text = w.explainPanel()->plainText();
     QVERIFY2(text.contains(QStringLiteral("6.00")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("it")) && text.contains(QStringLiteral("animal")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("it")) && text.contains(QStringLiteral("animal")),
+             qPrintable(text));
 
     w.controller()->setStep(Step::Scale);
-    QTest::mouseClick(w.heatmap()->viewport(), Qt::LeftButton, {}, w.heatmap()->cellRect(it, animal).center());
+    QTest::mouseClick(w.heatmap()->viewport(), Qt::LeftButton, {},
+                      w.heatmap()->cellRect(it, animal).center());
     text = w.explainPanel()->plainText();
     // 6 ÷ √8 = 6 ÷ 2.83 = 2.12
-    QVERIFY2(text.contains(QStringLiteral("2.83")) && text.contains(QStringLiteral("2.12")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("2.83")) && text.contains(QStringLiteral("2.12")),
+             qPrintable(text));
 
     w.controller()->setStep(Step::Softmax);
-    QTest::mouseClick(w.heatmap()->viewport(), Qt::LeftButton, {}, w.heatmap()->cellRect(it, animal).center());
+    QTest::mouseClick(w.heatmap()->viewport(), Qt::LeftButton, {},
+                      w.heatmap()->cellRect(it, animal).center());
     text = w.explainPanel()->plainText();
     const double weight = w.controller()->headTrace()->weights(it, animal);
     QVERIFY2(text.contains(QString::number(weight, 'f', 2)), qPrintable(text));
@@ -267,7 +272,8 @@ void tst_MainWindow::clickingACellExplainsItWithTraceNumbers()
     const QRect r = output->view()->visualRect(output->model()->index(it, 1));
     QTest::mouseClick(output->view()->viewport(), Qt::LeftButton, {}, r.center());
     text = w.explainPanel()->plainText();
-    QVERIFY2(text.contains(MatrixModel::formatValue(w.controller()->headTrace()->output(it, 1), 2)), qPrintable(text));
+    QVERIFY2(text.contains(MatrixModel::formatValue(w.controller()->headTrace()->output(it, 1), 2)),
+             qPrintable(text));
 }
 
 void tst_MainWindow::chartFollowsTheSelection()
@@ -356,9 +362,12 @@ void tst_MainWindow::oddUnicodeNeverCrashes()
     MainWindow w(didactic());
     w.resize(1024, 700);
     w.show();
-    const QStringList odd = {QStringLiteral("👨‍👩‍👧 loves 🐈‍⬛ and 🇫🇷"), QStringLiteral("שלום it עולם"),
-                             QStringLiteral("我爱你 it"), QStringLiteral("a\u0000b\u0007c\u202Ed"),
-                             QStringLiteral("Ｚａｌｇｏ t̸̢̛e̷x̶t̵"), QString(QChar(0xD800)) + QStringLiteral("x")};
+    const QStringList odd = {QStringLiteral("👨‍👩‍👧 loves 🐈‍⬛ and 🇫🇷"),
+                             QStringLiteral("שלום it עולם"),
+                             QStringLiteral("我爱你 it"),
+                             QStringLiteral("a\u0000b\u0007c\u202Ed"),
+                             QStringLiteral("Ｚａｌｇｏ t̸̢̛e̷x̶t̵"),
+                             QString(QChar(0xD800)) + QStringLiteral("x")};
     for (const QString &s : odd) {
         w.setSentence(s);
         for (Step step : kAllSteps)
@@ -393,17 +402,19 @@ void tst_MainWindow::screenshotOptionWritesPngOfAskedSize()
 {
     const QString out = m_dir.filePath(QStringLiteral("shot.png"));
     QProcess p;
-    p.start(QStringLiteral(APP_PATH), {QStringLiteral("--sentence"), kClassic, QStringLiteral("--step"),
-                                       QStringLiteral("softmax"), QStringLiteral("--select"), QStringLiteral("it"),
-                                       QStringLiteral("--mask"), QStringLiteral("causal"), QStringLiteral("--size"),
-                                       QStringLiteral("1024x700"), QStringLiteral("--screenshot"), out});
+    p.start(QStringLiteral(APP_PATH),
+            {QStringLiteral("--sentence"), kClassic, QStringLiteral("--step"), QStringLiteral("softmax"),
+             QStringLiteral("--select"), QStringLiteral("it"), QStringLiteral("--mask"),
+             QStringLiteral("causal"), QStringLiteral("--size"), QStringLiteral("1024x700"),
+             QStringLiteral("--screenshot"), out});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 0);
     const QImage image(out);
     QCOMPARE(image.size(), QSize(1024, 700));
     // A bad step is refused with a clear message.
     QProcess bad;
-    bad.start(QStringLiteral(APP_PATH), {QStringLiteral("--step"), QStringLiteral("dance"), QStringLiteral("--screenshot"), out});
+    bad.start(QStringLiteral(APP_PATH),
+              {QStringLiteral("--step"), QStringLiteral("dance"), QStringLiteral("--screenshot"), out});
     QVERIFY(bad.waitForFinished(60000));
     QCOMPARE(bad.exitCode(), 2);
     QVERIFY(bad.readAllStandardError().contains("--step must be one of"));

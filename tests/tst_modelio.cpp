@@ -73,10 +73,13 @@ void tst_ModelIo::malformed_data()
 {
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<QString>("expected"); // a part of the one-line error
-    QTest::newRow("not json") << QByteArray("{ \"format\": ") << QStringLiteral("tiny.json: line 1, column 13: not valid JSON");
-    QTest::newRow("array root") << QByteArray("[1, 2]") << QStringLiteral("tiny.json: the file must hold one JSON object");
+    QTest::newRow("not json") << QByteArray("{ \"format\": ")
+                              << QStringLiteral("tiny.json: line 1, column 13: not valid JSON");
+    QTest::newRow("array root") << QByteArray("[1, 2]")
+                                << QStringLiteral("tiny.json: the file must hold one JSON object");
     QTest::newRow("empty file") << QByteArray("") << QStringLiteral("not valid JSON");
-    QTest::newRow("wrong format") << edited("attention-lab-model", "other") << QStringLiteral("format: must be");
+    QTest::newRow("wrong format") << edited("attention-lab-model", "other")
+                                  << QStringLiteral("format: must be");
     QTest::newRow("d_model text") << edited("\"d_model\": 2", "\"d_model\": \"two\"")
                                   << QStringLiteral("d_model: expected a number, found text");
     QTest::newRow("d_model zero") << edited("\"d_model\": 2", "\"d_model\": 0")
@@ -84,12 +87,14 @@ void tst_ModelIo::malformed_data()
     QTest::newRow("d_k missing") << edited("\"d_k\": 2,", "") << QStringLiteral("tiny.json: d_k: missing");
     QTest::newRow("short embedding") << edited("\"cat\": [1, 0]", "\"cat\": [1]")
                                      << QStringLiteral("embeddings.\"cat\": expected 2 numbers, found 1");
-    QTest::newRow("text in embedding") << edited("\"sat\": [0, 1]", "\"sat\": [0, \"1\"]")
-                                       << QStringLiteral("embeddings.\"sat\"[1]: expected a number, found text");
+    QTest::newRow("text in embedding")
+        << edited("\"sat\": [0, 1]", "\"sat\": [0, \"1\"]")
+        << QStringLiteral("embeddings.\"sat\"[1]: expected a number, found text");
     QTest::newRow("feature count") << edited("[\"x\", \"y\"]", "[\"x\"]")
                                    << QStringLiteral("features: expected 2 names (d_model), found 1");
     QTest::newRow("W_K short row") << edited("\"W_K\": [[1, 0], [0, 1]]", "\"W_K\": [[1, 0], [0]]")
-                                   << QStringLiteral("layers[0].heads[0].W_K[1]: expected 2 numbers, found 1");
+                                   << QStringLiteral(
+                                          "layers[0].heads[0].W_K[1]: expected 2 numbers, found 1");
     QTest::newRow("W_V missing") << edited(", \"W_V\": [[1, 0], [0, 1]]", "")
                                  << QStringLiteral("layers[0].heads[0].W_V: missing");
     QTest::newRow("W_Q rows") << edited("\"W_Q\": [[1, 0], [0, 1]]", "\"W_Q\": [[1, 0]]")
@@ -99,14 +104,16 @@ void tst_ModelIo::malformed_data()
     QTest::newRow("heads not list") << edited("\"heads\": [", "\"heads\": 3, \"h\": [")
                                     << QStringLiteral("layers[0].heads: expected a non-empty list of heads");
     QTest::newRow("residual text") << edited("\"heads\"", "\"residual\": \"yes\", \"heads\"")
-                                   << QStringLiteral("layers[0].residual: expected true or false, found text");
+                                   << QStringLiteral(
+                                          "layers[0].residual: expected true or false, found text");
     QTest::newRow("bad unknown_words") << edited("\"features\"", "\"unknown_words\": \"zero\", \"features\"")
                                        << QStringLiteral("unknown_words: must be \"hashed\" or \"unk\"");
     QTest::newRow("unk without entry") << edited("\"features\"", "\"unknown_words\": \"unk\", \"features\"")
                                        << QStringLiteral("the vocabulary has no \"<unk>\" entry");
     QTest::newRow("no embeddings") << edited("{ \"cat\": [1, 0], \"sat\": [0, 1] }", "{}")
                                    << QStringLiteral("embeddings: is empty");
-    QTest::newRow("version 2") << edited("\"version\": 1", "\"version\": 2") << QStringLiteral("version: must be 1");
+    QTest::newRow("version 2") << edited("\"version\": 1", "\"version\": 2")
+                               << QStringLiteral("version: must be 1");
 }
 
 void tst_ModelIo::malformed()
@@ -124,7 +131,8 @@ void tst_ModelIo::missingFileNamesThePath()
 {
     const ModelLoad m = loadModel(QStringLiteral("/nonexistent/model.json"));
     QVERIFY(!m.ok());
-    QVERIFY2(m.error.contains(QStringLiteral("/nonexistent/model.json: no such model file")), qPrintable(m.error));
+    QVERIFY2(m.error.contains(QStringLiteral("/nonexistent/model.json: no such model file")),
+             qPrintable(m.error));
     QTemporaryDir dir;
     QVERIFY(!loadModel(dir.path()).ok()); // a folder is not a model file
 }

@@ -1,6 +1,7 @@
 // Lays out each step as "operands = result", and fills the panels from the trace.
 #include "equationview.h"
 
+#include "labels.h"
 #include "matrixmodel.h"
 #include "report.h"
 #include "theme.h"
@@ -17,15 +18,6 @@
 namespace attention {
 
 namespace {
-
-QStringList toQStrings(const std::vector<std::string> &v)
-{
-    QStringList out;
-    out.reserve(static_cast<qsizetype>(v.size()));
-    for (const std::string &s : v)
-        out << QString::fromStdString(s);
-    return out;
-}
 
 QStringList indexLabels(const QString &prefix, Eigen::Index count)
 {
@@ -143,8 +135,8 @@ void EquationView::layOut(Step step)
     const InputState &s = m_controller->state();
     const AttentionTrace *trace = m_controller->trace();
     const bool positions = trace && trace->positionEmbeddings.size() > 0;
-    const int key = stepIndex(step) * 100 + int(m_projection) * 10 + (s.swapQK ? 1 : 0) + (positions ? 2 : 0) +
-                    (s.scale ? 4 : 0);
+    const int key = stepIndex(step) * 100 + int(m_projection) * 10 + (s.swapQK ? 1 : 0) +
+                    (positions ? 2 : 0) + (s.scale ? 4 : 0);
     if (m_hasLayout && key == m_layoutKey)
         return;
     m_hasLayout = true;
@@ -186,17 +178,20 @@ void EquationView::layOut(Step step)
     // The result: named at the end of the equation, drawn large in the heatmap below.
     auto result = [&](QHBoxLayout *row, const QString &name) {
         m_result = m_panels.value(name);
-        auto *label = new QLabel(tr("<b>%1</b><br>shown below ↓").arg(name.toHtmlEscaped()), row->parentWidget());
+        auto *label =
+            new QLabel(tr("<b>%1</b><br>shown below ↓").arg(name.toHtmlEscaped()), row->parentWidget());
         label->setObjectName(QStringLiteral("resultName"));
         label->setAlignment(Qt::AlignCenter);
         QFont f = label->font();
         f.setPointSizeF(f.pointSizeF() * 1.2);
         label->setFont(f);
-        label->setStyleSheet(QStringLiteral("color: %1").arg(MatrixPanel::roleColor(name == QLatin1String("Q") ? MatrixRole::Query
-                                                                   : name == QLatin1String("K") ? MatrixRole::Key
-                                                                   : name == QLatin1String("V") ? MatrixRole::Value
-                                                                                                : MatrixRole::Output)
-                                                            .name()));
+        label->setStyleSheet(
+            QStringLiteral("color: %1")
+                .arg(MatrixPanel::roleColor(name == QLatin1String("Q")   ? MatrixRole::Query
+                                            : name == QLatin1String("K") ? MatrixRole::Key
+                                            : name == QLatin1String("V") ? MatrixRole::Value
+                                                                         : MatrixRole::Output)
+                         .name()));
         row->addWidget(label, 0, Qt::AlignVCenter);
         m_operators << label;
     };
@@ -210,8 +205,9 @@ void EquationView::layOut(Step step)
             addOperator(row, QStringLiteral("+"), tr("token embedding plus position embedding"));
             add(row, QStringLiteral("P"));
         } else {
-            auto *note = new QLabel(tr("This model adds no position information:\nX is the token embeddings alone."),
-                                    row->parentWidget());
+            auto *note =
+                new QLabel(tr("This model adds no position information:\nX is the token embeddings alone."),
+                           row->parentWidget());
             row->addWidget(note, 0, Qt::AlignVCenter);
             m_operators << note;
         }
@@ -265,8 +261,9 @@ void EquationView::layOut(Step step)
     case Step::Scale: {
         add(row, QStringLiteral("scores"));
         const int dk = m_controller->model().d_k;
-        const QString op = s.scale ? QStringLiteral("÷ √%1\n= ÷ %2").arg(dk).arg(std::sqrt(double(dk)), 0, 'f', 2)
-                                   : tr("÷ 1\n(scaling off)");
+        const QString op = s.scale
+                               ? QStringLiteral("÷ √%1\n= ÷ %2").arg(dk).arg(std::sqrt(double(dk)), 0, 'f', 2)
+                               : tr("÷ 1\n(scaling off)");
         addOperator(row, op, tr("divide every score by the square root of d_k"));
         addOperator(row, QStringLiteral("="));
         result(row, QStringLiteral("scaled"));
@@ -318,14 +315,14 @@ void EquationView::fillMatrices()
     const InputState &s = m_controller->state();
     const LayerWeights &lw = model.layers[static_cast<std::size_t>(s.layer)];
     const HeadWeights &hw = lw.heads[static_cast<std::size_t>(s.head)];
-    const QStringList tokens = toQStrings(tokenLabels(*trace));
-    const QStringList features = toQStrings(featureLabels(model));
+    const QStringList tokens = toQStringList(tokenLabels(*trace));
+    const QStringList features = toQStringList(featureLabels(model));
     const QStringList dk = indexLabels(QStringLiteral("k"), model.d_k);
     const QStringList concatLabels = indexLabels(QStringLiteral("c"), layer->concat.cols());
 
     // Fill only what the current step shows: a keystroke then costs a few small models, not twenty.
-    auto fill = [&](const QString &name, const Eigen::MatrixXd &m, const QStringList &rows, const QStringList &cols,
-                    const QColor &rowColor, const QColor &colColor) {
+    auto fill = [&](const QString &name, const Eigen::MatrixXd &m, const QStringList &rows,
+                    const QStringList &cols, const QColor &rowColor, const QColor &colColor) {
         MatrixPanel *p = m_panels.value(name);
         if (!m_visible.contains(p) && p != m_result)
             return;
@@ -362,9 +359,11 @@ void EquationView::fillMatrices()
     fill(QStringLiteral("output"), head->output, tokens, dk, theme::output(), v);
     fill(QStringLiteral("concat"), layer->concat, tokens, concatLabels, theme::output(), none);
     fill(QStringLiteral("W_O"),
-         lw.W_O.size() > 0 ? lw.W_O : Eigen::MatrixXd(Eigen::MatrixXd::Identity(layer->concat.cols(), model.d_model)),
+         lw.W_O.size() > 0 ? lw.W_O
+                           : Eigen::MatrixXd(Eigen::MatrixXd::Identity(layer->concat.cols(), model.d_model)),
          concatLabels, features, none, none);
-    m_panels.value(QStringLiteral("W_O"))->setSubtitle(lw.W_O.size() > 0 ? QString() : tr("identity: this model has no W_O"));
+    m_panels.value(QStringLiteral("W_O"))
+        ->setSubtitle(lw.W_O.size() > 0 ? QString() : tr("identity: this model has no W_O"));
     fill(QStringLiteral("attention output"), layer->attentionOutput, tokens, features, theme::output(), none);
     fill(QStringLiteral("layer output"), layer->output, tokens, features, theme::output(), none);
 }
@@ -374,10 +373,12 @@ void EquationView::applyHighlights()
     const InputState &s = m_controller->state();
     for (MatrixPanel *p : std::as_const(m_visible)) {
         const QString n = p->name();
-        const bool square = n == QLatin1String("scores") || n == QLatin1String("scaled") || n == QLatin1String("mask") ||
-                            n == QLatin1String("masked") || n == QLatin1String("weights");
-        const bool tokenRows = n != QLatin1String("W_Q") && n != QLatin1String("W_K") && n != QLatin1String("W_V") &&
-                               n != QLatin1String("W_O") && n != QLatin1String("Kᵀ") && n != QLatin1String("Qᵀ");
+        const bool square = n == QLatin1String("scores") || n == QLatin1String("scaled") ||
+                            n == QLatin1String("mask") || n == QLatin1String("masked") ||
+                            n == QLatin1String("weights");
+        const bool tokenRows = n != QLatin1String("W_Q") && n != QLatin1String("W_K") &&
+                               n != QLatin1String("W_V") && n != QLatin1String("W_O") &&
+                               n != QLatin1String("Kᵀ") && n != QLatin1String("Qᵀ");
         int row = -1;
         int column = -1;
         if (square) {

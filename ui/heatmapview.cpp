@@ -29,11 +29,11 @@ namespace {
 constexpr double kMinCell = 1.0;
 constexpr double kMaxCell = 120.0;
 constexpr double kZoomStep = 1.25;
-constexpr Eigen::Index kAutoFitRows = 64; // larger matrices start fitted to the view
+constexpr Eigen::Index kAutoFitRows = 64;       // larger matrices start fitted to the view
 constexpr double kMaxFitCell = 60.0;            // fitting never makes cells bigger than this
 constexpr double kMinFitCellWithNumbers = 36.0; // nor, for small matrices, too small for numbers
-constexpr int kPad = 8;                   // space between the parts of the figure
-constexpr int kLabelMaxChars = 12;        // labels longer than this are elided
+constexpr int kPad = 8;                         // space between the parts of the figure
+constexpr int kLabelMaxChars = 12;              // labels longer than this are elided
 constexpr int kBarWidth = 16;
 constexpr double kNumberPad = 4.0; // a number's clearance inside its cell, both sides together
 constexpr double kMinSqueeze = 0.8;

@@ -8,6 +8,7 @@
 #include "explainpanel.h"
 #include "flowdiagram.h"
 #include "heatmapview.h"
+#include "labels.h"
 #include "lineview.h"
 #include "matrixmodel.h"
 #include "modelio.h"
@@ -47,19 +48,11 @@ namespace attention {
 
 namespace {
 
-QStringList toQStrings(const std::vector<std::string> &v)
-{
-    QStringList out;
-    out.reserve(static_cast<qsizetype>(v.size()));
-    for (const std::string &s : v)
-        out << QString::fromStdString(s);
-    return out;
-}
-
 bool isSquarePanel(const QString &name)
 {
-    static const QStringList square = {QStringLiteral("scores"), QStringLiteral("scaled"), QStringLiteral("mask"),
-                                       QStringLiteral("masked"), QStringLiteral("weights")};
+    static const QStringList square = {QStringLiteral("scores"), QStringLiteral("scaled"),
+                                       QStringLiteral("mask"), QStringLiteral("masked"),
+                                       QStringLiteral("weights")};
     return square.contains(name);
 }
 
@@ -114,7 +107,8 @@ QWidget *MainWindow::buildTop()
     auto *row = new QHBoxLayout;
     m_sentence = new QLineEdit(top);
     m_sentence->setObjectName(QStringLiteral("sentence"));
-    m_sentence->setPlaceholderText(tr("Type any sentence, for example: The animal didn't cross the street because it was too tired."));
+    m_sentence->setPlaceholderText(
+        tr("Type any sentence, for example: The animal didn't cross the street because it was too tired."));
     m_sentence->setClearButtonEnabled(true);
     m_sentence->setMaxLength(200000);
     QFont big = m_sentence->font();
@@ -141,7 +135,8 @@ QWidget *MainWindow::buildTop()
     v->addLayout(row);
 
     m_tokens = new TokenStrip(top);
-    connect(m_tokens, &TokenStrip::tokenClicked, this, [this](int i) { m_controller->select(i, m_controller->state().key); });
+    connect(m_tokens, &TokenStrip::tokenClicked, this,
+            [this](int i) { m_controller->select(i, m_controller->state().key); });
     v->addWidget(m_tokens);
 
     m_navigator = new StepNavigator(top);
@@ -177,11 +172,12 @@ QWidget *MainWindow::buildTop()
 QWidget *MainWindow::buildCenter()
 {
     m_centerStack = new QStackedWidget(this);
-    m_emptyHint = new QLabel(tr("<h2>Type a sentence above</h2>"
-                                "<p>AttentionLab splits it into tokens and shows, step by step, how each token "
-                                "decides which others to look at.</p>"
-                                "<p>No idea? Open <b>Examples</b> and pick one.</p>"),
-                             m_centerStack);
+    m_emptyHint =
+        new QLabel(tr("<h2>Type a sentence above</h2>"
+                      "<p>AttentionLab splits it into tokens and shows, step by step, how each token "
+                      "decides which others to look at.</p>"
+                      "<p>No idea? Open <b>Examples</b> and pick one.</p>"),
+                   m_centerStack);
     m_emptyHint->setAlignment(Qt::AlignCenter);
     m_emptyHint->setWordWrap(true);
     m_emptyHint->setObjectName(QStringLiteral("emptyHint"));
@@ -204,12 +200,17 @@ QWidget *MainWindow::buildCenter()
         else
             onSelectionChanged();
     });
-    for (const QString &name : {QStringLiteral("E"), QStringLiteral("P"), QStringLiteral("X"), QStringLiteral("W_Q"),
-                                QStringLiteral("W_K"), QStringLiteral("W_V"), QStringLiteral("Q"), QStringLiteral("K"),
-                                QStringLiteral("V"), QStringLiteral("Kᵀ"), QStringLiteral("Qᵀ"), QStringLiteral("scores"),
-                                QStringLiteral("scaled"), QStringLiteral("mask"), QStringLiteral("masked"),
-                                QStringLiteral("weights"), QStringLiteral("output"), QStringLiteral("concat"),
-                                QStringLiteral("W_O"), QStringLiteral("attention output"), QStringLiteral("layer output")}) {
+    for (const QString &name : {QStringLiteral("E"),           QStringLiteral("P"),
+                                QStringLiteral("X"),           QStringLiteral("W_Q"),
+                                QStringLiteral("W_K"),         QStringLiteral("W_V"),
+                                QStringLiteral("Q"),           QStringLiteral("K"),
+                                QStringLiteral("V"),           QStringLiteral("Kᵀ"),
+                                QStringLiteral("Qᵀ"),          QStringLiteral("scores"),
+                                QStringLiteral("scaled"),      QStringLiteral("mask"),
+                                QStringLiteral("masked"),      QStringLiteral("weights"),
+                                QStringLiteral("output"),      QStringLiteral("concat"),
+                                QStringLiteral("W_O"),         QStringLiteral("attention output"),
+                                QStringLiteral("layer output")}) {
         MatrixPanel *p = m_equation->panel(name);
         p->view()->setContextMenuPolicy(Qt::CustomContextMenu);
         connect(p->view(), &QWidget::customContextMenuRequested, this, [this, p](const QPoint &pos) {
@@ -244,7 +245,8 @@ QWidget *MainWindow::buildCenter()
         else
             onSelectionChanged();
     });
-    connect(m_heatmap, &HeatmapView::rowLabelClicked, this, [this](int row) { m_controller->select(row, -1); });
+    connect(m_heatmap, &HeatmapView::rowLabelClicked, this,
+            [this](int row) { m_controller->select(row, -1); });
     connect(m_heatmap, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         showContextMenu(m_heatmap, m_heatmap->mapToGlobal(pos), m_heatmapMatrix);
     });
@@ -256,9 +258,8 @@ QWidget *MainWindow::buildCenter()
     m_linesScroll->setWidgetResizable(true);
     m_lines->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_lines, &LineView::queryClicked, this, [this](int row) { m_controller->select(row, -1); });
-    connect(m_lines, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
-        showContextMenu(m_lines, m_lines->mapToGlobal(pos), m_weights);
-    });
+    connect(m_lines, &QWidget::customContextMenuRequested, this,
+            [this](const QPoint &pos) { showContextMenu(m_lines, m_lines->mapToGlobal(pos), m_weights); });
     m_tabs->addTab(m_linesScroll, tr("Lines"));
     bl->addWidget(m_tabs);
 
@@ -285,18 +286,21 @@ QDockWidget *MainWindow::buildPipelineDock()
     auto *ol = new QVBoxLayout(options);
     m_causal = new QCheckBox(tr("Causal mask"), options);
     m_causal->setObjectName(QStringLiteral("causalMask"));
-    m_causal->setToolTip(tr("Each token may look only at itself and the tokens before it, as when a model writes "
-                            "text one word at a time (Ctrl+M)"));
+    m_causal->setToolTip(
+        tr("Each token may look only at itself and the tokens before it, as when a model writes "
+           "text one word at a time (Ctrl+M)"));
     m_scale = new QCheckBox(tr("Scale by √d_k"), options);
     m_scale->setObjectName(QStringLiteral("scale"));
     m_scale->setChecked(true);
-    m_scale->setToolTip(tr("Divide the scores by the square root of the key length; switch it off to see the softmax "
-                           "become sharper"));
+    m_scale->setToolTip(
+        tr("Divide the scores by the square root of the key length; switch it off to see the softmax "
+           "become sharper"));
     m_swap = new QCheckBox(tr("Swap Q and K ⚠"), options);
     m_swap->setObjectName(QStringLiteral("swapQK"));
     m_swap->setStyleSheet(QStringLiteral("QCheckBox { color: %1; }").arg(theme::warning().name()));
-    m_swap->setToolTip(tr("Compute K·Qᵀ instead of Q·Kᵀ: the numbers still come out, but each row now says how "
-                          "a key matches the queries, not what a query looks for"));
+    m_swap->setToolTip(
+        tr("Compute K·Qᵀ instead of Q·Kᵀ: the numbers still come out, but each row now says how "
+           "a key matches the queries, not what a query looks for"));
     m_editMask = new QToolButton(options);
     m_editMask->setObjectName(QStringLiteral("editMask"));
     m_editMask->setText(tr("Edit the mask…"));
@@ -390,22 +394,27 @@ QDockWidget *MainWindow::buildExplainDock()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    auto addExport = [&](const QString &text, const QString &what, std::function<QString(const QString &)> write,
-                         const QString &filters) {
+    auto addExport = [&](const QString &text, const QString &what,
+                         std::function<QString(const QString &)> write, const QString &filters) {
         QAction *a = file->addAction(text);
-        connect(a, &QAction::triggered, this, [this, what, write, filters] { chooseExportFile(what, write, filters); });
+        connect(a, &QAction::triggered, this,
+                [this, what, write, filters] { chooseExportFile(what, write, filters); });
         return a;
     };
-    addExport(tr("Export heatmap or lines as &PNG…"), tr("view"), [this](const QString &p) { return exportCurrentView(p); },
-              tr("PNG image (*.png)"))
+    addExport(
+        tr("Export heatmap or lines as &PNG…"), tr("view"),
+        [this](const QString &p) { return exportCurrentView(p); }, tr("PNG image (*.png)"))
         ->setShortcut(QKeySequence(tr("Ctrl+Shift+P")));
-    addExport(tr("Export heatmap or lines as &SVG…"), tr("view"), [this](const QString &p) { return exportCurrentView(p); },
-              tr("SVG drawing (*.svg)"))
+    addExport(
+        tr("Export heatmap or lines as &SVG…"), tr("view"),
+        [this](const QString &p) { return exportCurrentView(p); }, tr("SVG drawing (*.svg)"))
         ->setShortcut(QKeySequence(tr("Ctrl+Shift+S")));
-    addExport(tr("Export the &equation as PNG or SVG…"), tr("equation"),
-              [this](const QString &p) { return exportEquation(p); }, tr("PNG image (*.png);;SVG drawing (*.svg)"));
-    addExport(tr("Export the heatmap's matrix as &CSV…"), tr("matrix"),
-              [this](const QString &p) { return exportMatrixCsv(p); }, tr("CSV table (*.csv)"))
+    addExport(
+        tr("Export the &equation as PNG or SVG…"), tr("equation"),
+        [this](const QString &p) { return exportEquation(p); }, tr("PNG image (*.png);;SVG drawing (*.svg)"));
+    addExport(
+        tr("Export the heatmap's matrix as &CSV…"), tr("matrix"),
+        [this](const QString &p) { return exportMatrixCsv(p); }, tr("CSV table (*.csv)"))
         ->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -429,7 +438,8 @@ void MainWindow::buildMenus()
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     QAction *next = m_viewMenu->addAction(tr("&Next step"), m_controller, &TraceController::nextStep);
     next->setShortcuts({QKeySequence(Qt::Key_PageDown), QKeySequence(tr("Alt+Right"))});
-    QAction *previous = m_viewMenu->addAction(tr("&Previous step"), m_controller, &TraceController::previousStep);
+    QAction *previous =
+        m_viewMenu->addAction(tr("&Previous step"), m_controller, &TraceController::previousStep);
     previous->setShortcuts({QKeySequence(Qt::Key_PageUp), QKeySequence(tr("Alt+Left"))});
     m_viewMenu->addSeparator();
     QAction *zoomIn = m_viewMenu->addAction(tr("Zoom &in"), this, [this] { setZoom(m_zoom * 1.15); });
@@ -445,9 +455,8 @@ void MainWindow::buildMenus()
     m_explainDock->toggleViewAction()->setText(tr("Explain panel"));
     m_viewMenu->addAction(m_pipelineDock->toggleViewAction());
     m_viewMenu->addAction(m_explainDock->toggleViewAction());
-    QAction *full = m_viewMenu->addAction(tr("F&ull screen"), this, [this] {
-        setWindowState(windowState() ^ Qt::WindowFullScreen);
-    });
+    QAction *full = m_viewMenu->addAction(tr("F&ull screen"), this,
+                                          [this] { setWindowState(windowState() ^ Qt::WindowFullScreen); });
     full->setShortcut(QKeySequence(Qt::Key_F11));
 
     QMenu *examples = menuBar()->addMenu(tr("E&xamples"));
@@ -463,7 +472,8 @@ void MainWindow::buildMenus()
         QMessageBox::information(
             this, tr("Keys"),
             tr("Page Down / Alt+→: next step\nPage Up / Alt+←: previous step\nCtrl+L: edit the sentence\n"
-               "Ctrl+M: causal mask on/off\nCtrl + / Ctrl −: zoom, Ctrl+0: actual size\nCtrl+F: fit the heatmap\n"
+               "Ctrl+M: causal mask on/off\nCtrl + / Ctrl −: zoom, Ctrl+0: actual size\nCtrl+F: fit the "
+               "heatmap\n"
                "Arrow keys in the heatmap: move the selected cell\nF11: full screen"));
     });
     help->addAction(tr("&About AttentionLab"), this, [this] {
@@ -505,7 +515,10 @@ void MainWindow::setZoom(double factor)
     menuBar()->setFont(f);
 }
 
-bool MainWindow::showsEmptyState() const { return m_centerStack->currentWidget() == m_emptyHint; }
+bool MainWindow::showsEmptyState() const
+{
+    return m_centerStack->currentWidget() == m_emptyHint;
+}
 
 void MainWindow::onTraceChanged()
 {
@@ -524,14 +537,15 @@ void MainWindow::onTraceChanged()
     m_centerStack->setCurrentIndex(1);
     const Model &model = *trace->model;
     const InputState &s = m_controller->state();
-    const QStringList tokens = toQStrings(tokenLabels(*trace));
+    const QStringList tokens = toQStringList(tokenLabels(*trace));
     QVector<bool> known;
     for (bool k : trace->known)
         known << k;
-    m_tokens->setTokens(tokens, known,
-                        tr("“%1” is not in the vocabulary of the %2 model, so it gets a made-up vector built from "
-                           "its spelling. Its attention means little.")
-                            .arg(QStringLiteral("%1"), QString::fromStdString(model.name)));
+    m_tokens->setTokens(
+        tokens, known,
+        tr("“%1” is not in the vocabulary of the %2 model, so it gets a made-up vector built from "
+           "its spelling. Its attention means little.")
+            .arg(QStringLiteral("%1"), QString::fromStdString(model.name)));
     m_tokens->setSelected(s.query);
 
     const QSignalBlocker b1(m_causal), b2(m_scale), b3(m_swap), b4(m_layerBox), b5(m_headBox);
@@ -610,7 +624,8 @@ void MainWindow::updateHeatmap()
     for (int c = 0; c < m->columnCount(); ++c)
         columns << m->headerData(c, Qt::Horizontal).toString();
     const bool square = isSquarePanel(m_heatmapName);
-    QString caption = tr("<b>%1</b> (%2 × %3)").arg(m_heatmapName.toHtmlEscaped()).arg(m->rowCount()).arg(m->columnCount());
+    QString caption =
+        tr("<b>%1</b> (%2 × %3)").arg(m_heatmapName.toHtmlEscaped()).arg(m->rowCount()).arg(m->columnCount());
     if (square)
         caption += tr(": row = <span style='color:%1'>query</span> (who looks), column = "
                       "<span style='color:%2'>key</span> (who is looked at)")
@@ -660,8 +675,10 @@ void MainWindow::onSelectionChanged()
         if (best >= 0)
             html += tr("<p>It attends most to <b style='color:%1'>%2</b> (weight %3).</p>")
                         .arg(theme::key().name(),
-                             QString::fromStdString(trace->tokens[static_cast<std::size_t>(best)].text).toHtmlEscaped(),
-                             MatrixModel::formatValue(m_controller->headTrace()->weights(s.query, best), m_precision));
+                             QString::fromStdString(trace->tokens[static_cast<std::size_t>(best)].text)
+                                 .toHtmlEscaped(),
+                             MatrixModel::formatValue(m_controller->headTrace()->weights(s.query, best),
+                                                      m_precision));
         else
             html += tr("<p>Every key is blocked for it, so its weights are all 0.</p>");
         html += tr("<p>Click a cell of its row to see the arithmetic.</p>");
@@ -698,7 +715,7 @@ void MainWindow::explainCell(const QString &panel, int row, int column)
     if (!trace || !head || row < 0 || row >= trace->tokenCount())
         return;
     const InputState &s = m_controller->state();
-    const QStringList tokens = toQStrings(tokenLabels(*trace));
+    const QStringList tokens = toQStringList(tokenLabels(*trace));
     if (panel == QLatin1String("output")) {
         if (column < 0 || column >= head->output.cols())
             return;
@@ -709,11 +726,14 @@ void MainWindow::explainCell(const QString &panel, int row, int column)
     if (!isSquarePanel(panel) || column < 0 || column >= trace->tokenCount())
         return;
     if (panel == QLatin1String("scores"))
-        m_explain->showScore(explainScore(*trace, s.layer, s.head, row, column), tokens.at(row), tokens.at(column));
+        m_explain->showScore(explainScore(*trace, s.layer, s.head, row, column), tokens.at(row),
+                             tokens.at(column));
     else if (panel == QLatin1String("scaled"))
-        m_explain->showScale(explainScale(*trace, s.layer, s.head, row, column), tokens.at(row), tokens.at(column));
+        m_explain->showScale(explainScale(*trace, s.layer, s.head, row, column), tokens.at(row),
+                             tokens.at(column));
     else if (panel == QLatin1String("mask") || panel == QLatin1String("masked"))
-        m_explain->showMask(explainMask(*trace, s.layer, s.head, row, column), tokens.at(row), tokens.at(column));
+        m_explain->showMask(explainMask(*trace, s.layer, s.head, row, column), tokens.at(row),
+                            tokens.at(column));
     else
         m_explain->showSoftmax(explainSoftmax(*trace, s.layer, s.head, row, column), tokens.at(row), tokens);
 }
@@ -749,7 +769,8 @@ QString MainWindow::exportCurrentView(const QString &path)
     ExportFormat format;
     if (!exportFormatFromPath(path, &format) || format == ExportFormat::Csv)
         return tr("%1: a view is saved as .png or .svg").arg(path);
-    QWidget *view = m_tabs->currentIndex() == 0 ? static_cast<QWidget *>(m_heatmap) : static_cast<QWidget *>(m_lines);
+    QWidget *view =
+        m_tabs->currentIndex() == 0 ? static_cast<QWidget *>(m_heatmap) : static_cast<QWidget *>(m_lines);
     return exportView(view, path, format);
 }
 
@@ -761,12 +782,16 @@ QString MainWindow::exportEquation(const QString &path)
     return exportView(m_equation, path, format);
 }
 
-QString MainWindow::exportMatrixCsv(const QString &path) { return exportCsv(*m_heatmapMatrix, path); }
+QString MainWindow::exportMatrixCsv(const QString &path)
+{
+    return exportCsv(*m_heatmapMatrix, path);
+}
 
 void MainWindow::chooseExportFile(const QString &what, std::function<QString(const QString &)> write,
                                   const QString &filters)
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export the %1").arg(what), QString(), filters);
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export the %1").arg(what), QString(), filters);
     if (path.isEmpty())
         return;
     const QString error = write(path);
@@ -780,17 +805,20 @@ void MainWindow::showContextMenu(QWidget *view, const QPoint &globalPos, MatrixM
 {
     QMenu menu(this);
     menu.addAction(tr("Export as PNG…"), this, [this, view] {
-        chooseExportFile(tr("view"), [view](const QString &p) { return exportView(view, p, ExportFormat::Png); },
-                         tr("PNG image (*.png)"));
+        chooseExportFile(
+            tr("view"), [view](const QString &p) { return exportView(view, p, ExportFormat::Png); },
+            tr("PNG image (*.png)"));
     });
     menu.addAction(tr("Export as SVG…"), this, [this, view] {
-        chooseExportFile(tr("view"), [view](const QString &p) { return exportView(view, p, ExportFormat::Svg); },
-                         tr("SVG drawing (*.svg)"));
+        chooseExportFile(
+            tr("view"), [view](const QString &p) { return exportView(view, p, ExportFormat::Svg); },
+            tr("SVG drawing (*.svg)"));
     });
     if (matrix) {
         menu.addAction(tr("Export the numbers as CSV…"), this, [this, matrix] {
-            chooseExportFile(tr("matrix"), [matrix](const QString &p) { return exportCsv(*matrix, p); },
-                             tr("CSV table (*.csv)"));
+            chooseExportFile(
+                tr("matrix"), [matrix](const QString &p) { return exportCsv(*matrix, p); },
+                tr("CSV table (*.csv)"));
         });
         menu.addAction(tr("Copy the numbers as CSV"), this,
                        [matrix] { QApplication::clipboard()->setText(matrix->toCsv()); });
@@ -809,7 +837,8 @@ void MainWindow::restoreSettings()
     m_precisionBox->setValue(m_settings->value(QStringLiteral("precision"), 2).toInt());
     m_settings->endGroup();
     InputState s = m_controller->state();
-    s.sentence = m_settings->value(QStringLiteral("sentence"), builtinExamples().constFirst().sentence).toString();
+    s.sentence =
+        m_settings->value(QStringLiteral("sentence"), builtinExamples().constFirst().sentence).toString();
     s.mask = m_settings->value(QStringLiteral("causal"), false).toBool() ? MaskMode::Causal : MaskMode::None;
     s.scale = m_settings->value(QStringLiteral("scale"), true).toBool();
     s.swapQK = m_settings->value(QStringLiteral("swapQK"), false).toBool();

@@ -39,7 +39,8 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 public:
     // `settings` (may be null) is read now and written when the window closes.
-    explicit MainWindow(std::shared_ptr<const Model> model, QSettings *settings = nullptr, QWidget *parent = nullptr);
+    explicit MainWindow(std::shared_ptr<const Model> model, QSettings *settings = nullptr,
+                        QWidget *parent = nullptr);
     ~MainWindow() override;
 
     TraceController *controller() const { return m_controller; }

@@ -18,7 +18,8 @@ public:
     explicit MatrixModel(QObject *parent = nullptr);
 
     // Replaces the matrix and its labels; colours span the matrix's own finite range.
-    void setMatrix(const Eigen::MatrixXd &matrix, const QStringList &rowLabels, const QStringList &columnLabels);
+    void setMatrix(const Eigen::MatrixXd &matrix, const QStringList &rowLabels,
+                   const QStringList &columnLabels);
     void setPrecision(int decimals);
     // Colours for the row and column labels (the role colours: queries purple, keys orange, …).
     void setLabelColors(const QColor &rows, const QColor &columns);

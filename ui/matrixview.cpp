@@ -102,8 +102,9 @@ void MatrixView::fitCells()
     int numbers = fm.horizontalAdvance(QStringLiteral("−∞"));
     int labels = 0;
     if (m) {
-        numbers = std::max({numbers, fm.horizontalAdvance(MatrixModel::formatValue(m->minimum(), m->precision())),
-                            fm.horizontalAdvance(MatrixModel::formatValue(m->maximum(), m->precision()))});
+        numbers =
+            std::max({numbers, fm.horizontalAdvance(MatrixModel::formatValue(m->minimum(), m->precision())),
+                      fm.horizontalAdvance(MatrixModel::formatValue(m->maximum(), m->precision()))});
         QFont bold = horizontalHeader()->font();
         const QFontMetrics hm(bold);
         for (int c = 0; c < std::min(m->columnCount(), 64); ++c)
@@ -124,8 +125,10 @@ QSize MatrixView::contentSize() const
 {
     if (!model())
         return {0, 0};
-    const int w = verticalHeader()->sizeHint().width() + horizontalHeader()->defaultSectionSize() * model()->columnCount();
-    const int h = horizontalHeader()->sizeHint().height() + verticalHeader()->defaultSectionSize() * model()->rowCount();
+    const int w = verticalHeader()->sizeHint().width() +
+                  horizontalHeader()->defaultSectionSize() * model()->columnCount();
+    const int h = horizontalHeader()->sizeHint().height() +
+                  verticalHeader()->defaultSectionSize() * model()->rowCount();
     return {w + 2 * frameWidth() + 2, h + 2 * frameWidth() + 2};
 }
 
@@ -196,7 +199,8 @@ MatrixPanel::MatrixPanel(const QString &name, MatrixRole role, QWidget *parent)
 void MatrixPanel::setMatrix(const Eigen::MatrixXd &matrix, const QStringList &rowLabels,
                             const QStringList &columnLabels)
 {
-    const bool reshaped = matrix.rows() != m_model->matrix().rows() || matrix.cols() != m_model->matrix().cols();
+    const bool reshaped =
+        matrix.rows() != m_model->matrix().rows() || matrix.cols() != m_model->matrix().cols();
     const double oldMin = m_model->minimum(), oldMax = m_model->maximum();
     m_model->setMatrix(matrix, rowLabels, columnLabels);
     if (reshaped || oldMin != m_model->minimum() || oldMax != m_model->maximum())

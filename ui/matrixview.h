@@ -53,7 +53,8 @@ public:
     MatrixView *view() const { return m_view; }
     QString name() const { return m_name; }
     // Sets the numbers and labels and updates the title's shape "(rows × columns)".
-    void setMatrix(const Eigen::MatrixXd &matrix, const QStringList &rowLabels, const QStringList &columnLabels);
+    void setMatrix(const Eigen::MatrixXd &matrix, const QStringList &rowLabels,
+                   const QStringList &columnLabels);
     void setSubtitle(const QString &text);
     static QColor roleColor(MatrixRole role);
 

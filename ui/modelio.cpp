@@ -18,7 +18,10 @@ struct FieldError
     QString message;
 };
 
-[[noreturn]] void fail(const QString &field, const QString &message) { throw FieldError{field, message}; }
+[[noreturn]] void fail(const QString &field, const QString &message)
+{
+    throw FieldError{field, message};
+}
 
 QString kindOf(const QJsonValue &v)
 {
@@ -88,7 +91,8 @@ Eigen::MatrixXd matrixOf(const QJsonValue &v, const QString &field, Eigen::Index
 }
 
 // An optional vector: absent means empty.
-Eigen::RowVectorXd optionalVector(const QJsonObject &o, const QString &key, const QString &prefix, Eigen::Index want)
+Eigen::RowVectorXd optionalVector(const QJsonObject &o, const QString &key, const QString &prefix,
+                                  Eigen::Index want)
 {
     if (!o.contains(key))
         return {};
@@ -102,7 +106,8 @@ LayerNormWeights normOf(const QJsonObject &o, const QString &key, const QString 
         return norm;
     const QString field = prefix + "." + key;
     if (!o.value(key).isObject())
-        fail(field, QStringLiteral("expected an object with gamma and beta, found %1").arg(kindOf(o.value(key))));
+        fail(field,
+             QStringLiteral("expected an object with gamma and beta, found %1").arg(kindOf(o.value(key))));
     const QJsonObject n = o.value(key).toObject();
     for (const char *part : {"gamma", "beta"})
         if (!n.contains(QLatin1String(part)))
@@ -154,7 +159,8 @@ std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
             fail("features", QStringLiteral("expected a list of names, found %1").arg(kindOf(f)));
         const QJsonArray names = f.toArray();
         if (names.size() != d)
-            fail("features", QStringLiteral("expected %1 names (d_model), found %2").arg(d).arg(names.size()));
+            fail("features",
+                 QStringLiteral("expected %1 names (d_model), found %2").arg(d).arg(names.size()));
         for (const QJsonValue &n : names)
             model->featureNames.push_back(n.toString().toStdString());
     }
@@ -179,7 +185,8 @@ std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
         if (word.isEmpty())
             fail("embeddings", QStringLiteral("has an empty word"));
         model->vocabulary.push_back(word.toStdString());
-        model->tokenEmbedding.row(row) = vectorOf(it.value(), QStringLiteral("embeddings.\"%1\"").arg(word), d);
+        model->tokenEmbedding.row(row) =
+            vectorOf(it.value(), QStringLiteral("embeddings.\"%1\"").arg(word), d);
     }
     model->indexVocabulary();
     if (root.contains("positions"))
@@ -215,7 +222,8 @@ std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
         layer.b_O = optionalVector(lo, "b_O", lp, d);
         if (lo.contains("residual")) {
             if (!lo.value("residual").isBool())
-                fail(lp + ".residual", QStringLiteral("expected true or false, found %1").arg(kindOf(lo.value("residual"))));
+                fail(lp + ".residual",
+                     QStringLiteral("expected true or false, found %1").arg(kindOf(lo.value("residual"))));
             layer.residual = lo.value("residual").toBool();
         }
         layer.norm1 = normOf(lo, "norm1", lp, d);
@@ -296,7 +304,10 @@ ModelLoad parseModel(const QByteArray &json, const QString &source)
     return result;
 }
 
-QStringList builtinModelNames() { return {QStringLiteral("didactic")}; }
+QStringList builtinModelNames()
+{
+    return {QStringLiteral("didactic")};
+}
 
 ModelLoad loadModel(const QString &nameOrPath)
 {

@@ -5,7 +5,10 @@
 
 namespace attention {
 
-int stepIndex(Step step) { return static_cast<int>(step); }
+int stepIndex(Step step)
+{
+    return static_cast<int>(step);
+}
 
 QString stepTitle(Step step)
 {
@@ -58,32 +61,38 @@ QString stepDescription(Step step)
     switch (step) {
     case Step::Embeddings:
         return QCoreApplication::translate(
-            "Steps", "Each token starts as a vector of numbers, its embedding. One row per token: this matrix X "
-                     "is all the attention layer gets to see.");
+            "Steps",
+            "Each token starts as a vector of numbers, its embedding. One row per token: this matrix X "
+            "is all the attention layer gets to see.");
     case Step::QKV:
         return QCoreApplication::translate(
-            "Steps", "Three learned matrices turn every token into a query (what it is looking for), a key (what "
-                     "it offers to others) and a value (what it passes on when chosen).");
+            "Steps",
+            "Three learned matrices turn every token into a query (what it is looking for), a key (what "
+            "it offers to others) and a value (what it passes on when chosen).");
     case Step::Scores:
         return QCoreApplication::translate(
             "Steps", "Every query is compared with every key by a dot product. A large score means the key "
                      "matches what the query is looking for.");
     case Step::Scale:
         return QCoreApplication::translate(
-            "Steps", "The scores are divided by the square root of the key length d_k. Without it, long vectors "
-                     "give huge scores and the softmax saturates, so training barely learns.");
+            "Steps",
+            "The scores are divided by the square root of the key length d_k. Without it, long vectors "
+            "give huge scores and the softmax saturates, so training barely learns.");
     case Step::Mask:
         return QCoreApplication::translate(
-            "Steps", "A mask can forbid some pairs: their score becomes −∞ so they get no attention at all. A "
-                     "causal mask hides the future, as when a model writes text one word at a time.");
+            "Steps",
+            "A mask can forbid some pairs: their score becomes −∞ so they get no attention at all. A "
+            "causal mask hides the future, as when a model writes text one word at a time.");
     case Step::Softmax:
         return QCoreApplication::translate(
-            "Steps", "Softmax turns each row of scores into weights between 0 and 1 that add up to 1: how the "
-                     "query shares its attention among the keys.");
+            "Steps",
+            "Softmax turns each row of scores into weights between 0 and 1 that add up to 1: how the "
+            "query shares its attention among the keys.");
     case Step::WeightedSum:
         return QCoreApplication::translate(
-            "Steps", "Each token's new vector is the sum of all value vectors, each multiplied by its weight. "
-                     "Keys with a high weight pass on most of their value; the rest fade out.");
+            "Steps",
+            "Each token's new vector is the sum of all value vectors, each multiplied by its weight. "
+            "Keys with a high weight pass on most of their value; the rest fade out.");
     case Step::Output:
         return QCoreApplication::translate(
             "Steps", "The heads' outputs are joined and mixed by W_O. The result is a new vector for every "
@@ -94,7 +103,8 @@ QString stepDescription(Step step)
 
 QString stepCliName(Step step)
 {
-    static const char *names[] = {"embeddings", "qkv", "scores", "scale", "mask", "softmax", "weighted-sum", "output"};
+    static const char *names[] = {"embeddings", "qkv",     "scores",       "scale",
+                                  "mask",       "softmax", "weighted-sum", "output"};
     return QLatin1String(names[stepIndex(step)]);
 }
 

@@ -61,7 +61,7 @@ public:
     void setState(const InputState &state);
 
 signals:
-    void traceChanged();     // a new trace, or the problem/empty state changed
+    void traceChanged(); // a new trace, or the problem/empty state changed
     void stepChanged(Step step);
     void selectionChanged(int query, int key);
 

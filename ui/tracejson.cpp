@@ -33,7 +33,10 @@ QJsonArray matrixJson(const Eigen::MatrixXd &m)
     return rows;
 }
 
-Eigen::MatrixXd identity(Eigen::Index n) { return Eigen::MatrixXd::Identity(n, n); }
+Eigen::MatrixXd identity(Eigen::Index n)
+{
+    return Eigen::MatrixXd::Identity(n, n);
+}
 
 } // namespace
 
@@ -74,9 +77,9 @@ QJsonObject traceToJson(const AttentionTrace &trace)
         for (std::size_t h = 0; h < lt.heads.size(); ++h) {
             const HeadTrace &ht = lt.heads[h];
             const HeadWeights &hw = lw.heads[h];
-            QJsonObject head{{"W_Q", matrixJson(hw.W_Q)},     {"W_K", matrixJson(hw.W_K)},
-                             {"W_V", matrixJson(hw.W_V)},     {"Q", matrixJson(ht.Q)},
-                             {"K", matrixJson(ht.K)},         {"V", matrixJson(ht.V)},
+            QJsonObject head{{"W_Q", matrixJson(hw.W_Q)},       {"W_K", matrixJson(hw.W_K)},
+                             {"W_V", matrixJson(hw.W_V)},       {"Q", matrixJson(ht.Q)},
+                             {"K", matrixJson(ht.K)},           {"V", matrixJson(ht.V)},
                              {"scores", matrixJson(ht.scores)}, {"scaled", matrixJson(ht.scaled)},
                              {"masked", matrixJson(ht.masked)}, {"weights", matrixJson(ht.weights)},
                              {"output", matrixJson(ht.output)}, {"divisor", ht.divisor}};

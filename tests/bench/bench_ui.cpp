@@ -16,8 +16,9 @@ namespace {
 
 QString words(int n)
 {
-    static const QStringList pool = {"the", "animal", "street", "it", "was", "tired", "because", "river", "bank",
-                                     "java",  "code",  "money",  "dog", "cat", "ran",     "over", "and",   "a"};
+    static const QStringList pool = {"the",     "animal", "street", "it",   "was",  "tired",
+                                     "because", "river",  "bank",   "java", "code", "money",
+                                     "dog",     "cat",    "ran",    "over", "and",  "a"};
     QStringList out;
     for (int i = 0; i < n; ++i)
         out << pool.at(i % pool.size());
@@ -63,7 +64,8 @@ void bench_Ui::coreTrace()
     QFETCH(int, tokens);
     const std::string text = words(tokens).toStdString();
     auto model = didactic();
-    QBENCHMARK {
+    QBENCHMARK
+    {
         const TraceResult r = traceText(model, text);
         QVERIFY(r.ok());
     }
@@ -80,7 +82,8 @@ void bench_Ui::keystrokeToRepaint64Tokens()
     w.sentenceField()->end(false);
     bool add = true;
     // One iteration = one keystroke (a letter, or its deletion) and a full synchronous repaint.
-    QBENCHMARK {
+    QBENCHMARK
+    {
         QTest::keyClick(w.sentenceField(), add ? Qt::Key_S : Qt::Key_Backspace);
         add = !add;
         w.repaint();
@@ -101,7 +104,8 @@ void bench_Ui::hoverHeatmap1024Tokens()
     QWidget *viewport = h->viewport();
     int k = 0;
     // One iteration = one mouse move onto a new cell, the explanation it triggers, and the repaint.
-    QBENCHMARK {
+    QBENCHMARK
+    {
         const QRect cell = h->cellRect(k % 40, (k * 7) % 40);
         QTest::mouseMove(viewport, cell.center());
         viewport->repaint();
@@ -119,7 +123,8 @@ void bench_Ui::newSentence2048Tokens()
     const QString a = words(2048);
     const QString b = QStringLiteral("dog ") + words(2047);
     bool flip = false;
-    QBENCHMARK {
+    QBENCHMARK
+    {
         w.setSentence(flip ? a : b);
         flip = !flip;
         w.repaint();
