@@ -285,20 +285,32 @@ void tst_ExplainPanel::chartEmptyStateAndDenseRows()
     AttentionChart chart;
     QCOMPARE(chart.chartView()->chart()->title(), QStringLiteral("Select a token to see where it looks"));
 
-    // 100 keys, with repeated words: every key still gets its own category, but labels are hidden.
+    // 100 keys, with repeated words: only the 40 strongest keys of the row are charted, in sentence order,
+    // each with its own category, and the title says how many were left out.
     const int n = 100;
     QStringList labels;
     for (int i = 0; i < n; ++i)
         labels << (i % 2 ? QStringLiteral("the") : QStringLiteral("w%1").arg(i));
+    // Row 7: key j weighs (j + 1) / 5050 (1 + 2 + … + 100 = 5050), so the strongest 40 are keys 60…99.
+    Eigen::MatrixXd weights = Eigen::MatrixXd::Constant(n, n, 1.0 / n);
+    for (int j = 0; j < n; ++j)
+        weights(7, j) = (j + 1) / 5050.0;
     MatrixModel model;
-    model.setMatrix(Eigen::MatrixXd::Constant(n, n, 1.0 / n), labels, labels);
+    model.setMatrix(weights, labels, labels);
     chart.setModel(&model);
     chart.setQueryRow(7, QStringLiteral("the"));
-    QCOMPARE(chart.barSet()->count(), n);
+    QCOMPARE(chart.barSet()->count(), AttentionChart::kMaxBars);
+    QCOMPARE(chart.barSet()->at(0), 61 / 5050.0);
+    QCOMPARE(chart.barSet()->at(39), 100 / 5050.0);
     auto *axis = qobject_cast<QBarCategoryAxis *>(chart.chartView()->chart()->axes(Qt::Horizontal).value(0));
     QVERIFY(axis);
-    QCOMPARE(axis->count(), n);
-    QVERIFY(!axis->labelsVisible());
+    QCOMPARE(axis->count(), AttentionChart::kMaxBars);
+    QVERIFY(axis->at(0).startsWith(QStringLiteral("w60")));
+    QVERIFY(chart.chartView()->chart()->title().contains(QStringLiteral("40 strongest of 100 keys")));
+    // Another row has other strongest keys: row 8 is uniform, so the first 40 keys (ties keep order).
+    chart.setQueryRow(8, QStringLiteral("w8"));
+    QCOMPARE(axis->count(), AttentionChart::kMaxBars);
+    QVERIFY(axis->at(0).startsWith(QStringLiteral("w0")));
 
     chart.setQueryRow(-1, {});
     QVERIFY(!chart.barSet());

@@ -266,6 +266,15 @@ void tst_MainWindow::clickingACellExplainsItWithTraceNumbers()
     const double weight = w.controller()->headTrace()->weights(it, animal);
     QVERIFY2(text.contains(QString::number(weight, 'f', 2)), qPrintable(text));
 
+    // Resting the mouse on a cell explains it too, after a short pause.
+    w.controller()->setStep(Step::Scores);
+    const int street = tokenIndex(w, "street");
+    QTest::mouseMove(w.heatmap()->viewport(), w.heatmap()->cellRect(it, street).center());
+    // q(it) · k(street) = 2 × 1 (noun) = 2.
+    QTRY_VERIFY(w.explainPanel()->plainText().contains(QStringLiteral("street")));
+    QVERIFY2(w.explainPanel()->plainText().contains(QStringLiteral("2.00")),
+             qPrintable(w.explainPanel()->plainText()));
+
     // An output cell: the weighted sum down V's column.
     w.controller()->setStep(Step::WeightedSum);
     MatrixPanel *output = w.equationView()->panel(QStringLiteral("output"));

@@ -16,6 +16,7 @@
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace attention {
 
@@ -25,6 +26,8 @@ namespace attention {
 //  - On dataChanged the mapper replaces bars one value at a time, and Qt Charts 6.4 relays out every bar
 //    after each one: 0.4 s for a 2,048-key row. Rebuilding the bar set from a reset takes a few ms, so a
 //    change that touches the charted row is passed on as a reset, and any other change is dropped.
+//  - A row with more keys than AttentionChart::kMaxBars shows only its strongest keys, still in sentence
+//    order: a thousand slivers can neither be read nor painted in time for a mouse move.
 class ExactValuesModel : public QAbstractTableModel
 {
 public:
@@ -40,12 +43,17 @@ public:
         if (source) {
             const auto reset = [this] {
                 beginResetModel();
+                rebuildColumns();
                 endResetModel();
             };
             m_connections = {
                 connect(source, &QAbstractItemModel::modelAboutToBeReset, this,
                         [this] { beginResetModel(); }),
-                connect(source, &QAbstractItemModel::modelReset, this, [this] { endResetModel(); }),
+                connect(source, &QAbstractItemModel::modelReset, this,
+                        [this] {
+                            rebuildColumns();
+                            endResetModel();
+                        }),
                 connect(source, &QAbstractItemModel::dataChanged, this,
                         [this, reset](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
                             if (m_watchedRow >= topLeft.row() && m_watchedRow <= bottomRight.row())
@@ -61,9 +69,21 @@ public:
                 connect(source, &QObject::destroyed, this, [this] { setSource(nullptr); }),
             };
         }
+        rebuildColumns();
         endResetModel();
     }
-    void setWatchedRow(int row) { m_watchedRow = row; }
+    void setWatchedRow(int row)
+    {
+        if (row == m_watchedRow)
+            return;
+        m_watchedRow = row;
+        if (m_source && m_source->columnCount() > AttentionChart::kMaxBars) {
+            beginResetModel(); // another row has other strongest keys
+            rebuildColumns();
+            endResetModel();
+        }
+    }
+    int sourceColumns() const { return m_source ? m_source->columnCount() : 0; }
 
     int rowCount(const QModelIndex &parent = {}) const override
     {
@@ -71,25 +91,52 @@ public:
     }
     int columnCount(const QModelIndex &parent = {}) const override
     {
-        return m_source && !parent.isValid() ? m_source->columnCount() : 0;
+        return m_source && !parent.isValid() ? static_cast<int>(m_columns.size()) : 0;
     }
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override
     {
         if (!m_source || !index.isValid() || role != Qt::DisplayRole)
             return {};
+        const int column = m_columns.value(index.column(), -1);
         const double v =
-            m_source->data(m_source->index(index.row(), index.column()), MatrixModel::ValueRole).toDouble();
+            m_source->data(m_source->index(index.row(), column), MatrixModel::ValueRole).toDouble();
         return std::isfinite(v) ? v : 0.0; // a bar cannot be −∞ high; blocked keys have weight 0 anyway
     }
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override
     {
-        return m_source ? m_source->headerData(section, orientation, role) : QVariant();
+        if (!m_source)
+            return {};
+        if (orientation == Qt::Horizontal)
+            section = m_columns.value(section, -1);
+        return m_source->headerData(section, orientation, role);
     }
 
 private:
+    // Which source columns are charted: all of them, or the kMaxBars strongest of the watched row.
+    void rebuildColumns()
+    {
+        m_columns.clear();
+        const int n = m_source ? m_source->columnCount() : 0;
+        if (n <= AttentionChart::kMaxBars || m_watchedRow < 0 || m_watchedRow >= m_source->rowCount()) {
+            for (int c = 0; c < std::min(n, n <= AttentionChart::kMaxBars ? n : AttentionChart::kMaxBars);
+                 ++c)
+                m_columns << c;
+            return;
+        }
+        const Eigen::RowVectorXd row = m_source->matrix().row(m_watchedRow);
+        QList<int> order(n);
+        std::iota(order.begin(), order.end(), 0);
+        // Strongest first, earlier key first among equals; then back into sentence order.
+        std::stable_sort(order.begin(), order.end(), [&row](int a, int b) { return row(a) > row(b); });
+        order.resize(AttentionChart::kMaxBars);
+        std::sort(order.begin(), order.end());
+        m_columns = order;
+    }
+
     QPointer<MatrixModel> m_source;
     QList<QMetaObject::Connection> m_connections;
     int m_watchedRow = -1;
+    QList<int> m_columns;
 };
 
 namespace {
@@ -231,6 +278,10 @@ void AttentionChart::updateCategories()
         used.insert(label);
         categories << label;
     }
+    // Qt Charts lays the axis out again for every change (tens of milliseconds for 64 keys), and a new
+    // sentence reports both a reset and new headers: touch the axis only when the names really changed.
+    if (categories == m_axisX->categories())
+        return;
     m_axisX->setCategories(categories);
     // Too many keys to name: no labels, and no axis title either, because Qt Charts misplaces the title
     // of an axis whose labels are hidden. The chart title says what is missing instead.
@@ -262,7 +313,7 @@ void AttentionChart::updateHighlightAndTitle()
     QBarSet *set = barSet();
     if (m_row < 0 || !set || set->count() == 0) {
         updateValueAxis(0.0);
-        m_chart->setTitle(tr("Select a token to see where it looks"));
+        setTitle(tr("Select a token to see where it looks"));
         return;
     }
     // The first of equal maxima, as strongestKey in the core does.
@@ -270,39 +321,54 @@ void AttentionChart::updateHighlightAndTitle()
     for (int j = 1; j < set->count(); ++j)
         if (set->at(j) > set->at(best))
             best = j;
-    const bool dense = set->count() > kMaxLabelledKeys;
+    const int keys = m_values->sourceColumns();
+    const bool dense = keys > kMaxBars;
     updateValueAxis(set->at(best));
     set->deselectAllBars();
     const QString query = QStringLiteral("\u201C%1\u201D").arg(m_token.toHtmlEscaped());
     if (set->at(best) <= 0.0) {
         // Every key blocked: say so instead of pointing at an arbitrary zero bar.
-        m_chart->setTitle(tr("Attention of %1: every key is masked").arg(query));
+        setTitle(tr("Attention of %1: every key is masked").arg(query));
         return;
     }
     set->selectBar(best);
     const int precision = m_model ? m_model->precision() : 2;
     const QString key = m_values->headerData(best, Qt::Horizontal).toString().toHtmlEscaped();
     const QString most = MatrixModel::formatValue(set->at(best), std::max(precision, dense ? 3 : 0));
-    m_chart->setTitle(dense ? tr("Attention of %1 over %2 keys<br>most on \u201C%3\u201D (%4)")
-                                  .arg(query, QString::number(set->count()), key, most)
-                            : tr("Attention of %1<br>most on \u201C%2\u201D (%3)").arg(query, key, most));
+    setTitle(dense ? tr("Attention of %1: its %2 strongest of %3 keys<br>most on \u201C%4\u201D (%5)")
+                         .arg(query, QString::number(set->count()), QString::number(keys), key, most)
+                   : tr("Attention of %1<br>most on \u201C%2\u201D (%3)").arg(query, key, most));
+}
+
+void AttentionChart::setTitle(const QString &title)
+{
+    if (m_chart->title() != title) // each new title is laid out as rich text: skip repeats
+        m_chart->setTitle(title);
 }
 
 void AttentionChart::updateValueAxis(double largest)
 {
     // Weights share 1 between the keys, so 0..1 shows each bar's true share. With hundreds of keys every
-    // bar is a sliver of that; zoom in on the row's own maximum and say so on the axis.
-    m_axisY->setTickCount(6);
-    if (!m_values || m_values->columnCount() <= kMaxLabelledKeys || largest <= 0.0) {
-        m_axisY->setRange(0.0, 1.0);
-        m_axisY->setLabelFormat(QStringLiteral("%.1f"));
-        m_axisY->setTitleText(tr("weight"));
-        return;
+    // bar is a sliver of that; zoom in on the row's own maximum and say so on the axis. Qt Charts lays the
+    // whole chart out again on every range change, so the range only moves in steps of 1, 2 or 5.
+    const bool zoom = m_values && m_values->sourceColumns() > kMaxBars && largest > 0.0;
+    double top = 1.0;
+    if (zoom) {
+        const double magnitude = std::pow(10.0, std::floor(std::log10(largest * 1.05)));
+        for (double step : {1.0, 2.0, 5.0, 10.0})
+            if (step * magnitude >= largest * 1.05) {
+                top = std::min(1.0, step * magnitude);
+                break;
+            }
     }
-    m_axisY->setRange(0.0, std::min(1.0, largest * 1.05));
-    m_axisY->applyNiceNumbers();
-    m_axisY->setLabelFormat(QStringLiteral("%g"));
-    m_axisY->setTitleText(tr("weight (zoomed in)"));
+    if (m_axisY->min() != 0.0 || m_axisY->max() != top)
+        m_axisY->setRange(0.0, top);
+    const QString format = zoom ? QStringLiteral("%g") : QStringLiteral("%.1f");
+    if (m_axisY->labelFormat() != format)
+        m_axisY->setLabelFormat(format);
+    const QString title = zoom ? tr("weight (zoomed in)") : tr("weight");
+    if (m_axisY->titleText() != title)
+        m_axisY->setTitleText(title);
 }
 
 } // namespace attention

@@ -39,6 +39,8 @@ public:
 
     // Above this many keys the category labels would overlap into a grey smear, so they are hidden.
     static constexpr int kMaxLabelledKeys = 64;
+    // A row with more keys charts only its strongest ones (in sentence order), and says so in the title.
+    static constexpr int kMaxBars = 40;
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -49,6 +51,7 @@ private:
     void updateLabelAngle();
     void updateHighlightAndTitle();
     void updateValueAxis(double largest);
+    void setTitle(const QString &title);
     void handleModelReset();
 
     QPointer<MatrixModel> m_model;

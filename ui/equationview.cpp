@@ -317,7 +317,10 @@ void EquationView::fillMatrices()
     const HeadWeights &hw = lw.heads[static_cast<std::size_t>(s.head)];
     const QStringList tokens = toQStringList(tokenLabels(*trace));
     const QStringList features = toQStringList(featureLabels(model));
+    // Columns of Q, K and V are numbered q0…, k0…, v0… so each matrix says what it is.
+    const QStringList qk = indexLabels(QStringLiteral("q"), model.d_k);
     const QStringList dk = indexLabels(QStringLiteral("k"), model.d_k);
+    const QStringList dv = indexLabels(QStringLiteral("v"), model.d_k);
     const QStringList concatLabels = indexLabels(QStringLiteral("c"), layer->concat.cols());
 
     // Fill only what the current step shows: a keystroke then costs a few small models, not twenty.
@@ -335,14 +338,14 @@ void EquationView::fillMatrices()
     if (trace->positionEmbeddings.size() > 0)
         fill(QStringLiteral("P"), trace->positionEmbeddings, tokens, features, none, none);
     fill(QStringLiteral("X"), layer->input, tokens, features, none, none);
-    fill(QStringLiteral("W_Q"), hw.W_Q, features, dk, none, q);
+    fill(QStringLiteral("W_Q"), hw.W_Q, features, qk, none, q);
     fill(QStringLiteral("W_K"), hw.W_K, features, dk, none, k);
-    fill(QStringLiteral("W_V"), hw.W_V, features, dk, none, v);
-    fill(QStringLiteral("Q"), head->Q, tokens, dk, q, q);
+    fill(QStringLiteral("W_V"), hw.W_V, features, dv, none, v);
+    fill(QStringLiteral("Q"), head->Q, tokens, qk, q, q);
     fill(QStringLiteral("K"), head->K, tokens, dk, k, k);
-    fill(QStringLiteral("V"), head->V, tokens, dk, v, v);
+    fill(QStringLiteral("V"), head->V, tokens, dv, v, v);
     fill(QStringLiteral("Kᵀ"), head->K.transpose(), dk, tokens, k, k);
-    fill(QStringLiteral("Qᵀ"), head->Q.transpose(), dk, tokens, q, q);
+    fill(QStringLiteral("Qᵀ"), head->Q.transpose(), qk, tokens, q, q);
     // With the swap, row i of the scores belongs to key i: the labels say so.
     const QColor rowRole = s.swapQK ? k : q;
     const QColor colRole = s.swapQK ? q : k;
@@ -356,7 +359,7 @@ void EquationView::fillMatrices()
     fill(QStringLiteral("mask"), mask, tokens, tokens, q, k);
     fill(QStringLiteral("masked"), head->masked, tokens, tokens, rowRole, colRole);
     fill(QStringLiteral("weights"), head->weights, tokens, tokens, q, k);
-    fill(QStringLiteral("output"), head->output, tokens, dk, theme::output(), v);
+    fill(QStringLiteral("output"), head->output, tokens, dv, theme::output(), v);
     fill(QStringLiteral("concat"), layer->concat, tokens, concatLabels, theme::output(), none);
     fill(QStringLiteral("W_O"),
          lw.W_O.size() > 0 ? lw.W_O

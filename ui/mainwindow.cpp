@@ -40,6 +40,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
@@ -67,6 +68,11 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     m_basePointSize = std::max(theme::kMinimumPointSize, QApplication::font().pointSizeF());
     m_weights = new MatrixModel(this);
     m_heatmapMatrix = new MatrixModel(this);
+    m_hoverTimer = new QTimer(this);
+    m_hoverTimer->setSingleShot(true);
+    m_hoverTimer->setInterval(kHoverRestMs);
+    connect(m_hoverTimer, &QTimer::timeout, this,
+            [this] { explainCell(m_hovered.panel, m_hovered.row, m_hovered.column); });
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -194,12 +200,7 @@ QWidget *MainWindow::buildCenter()
     m_equationScroll->setFrameShape(QFrame::NoFrame);
     m_equationScroll->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_equation, &EquationView::cellActivated, this, &MainWindow::onCellActivated);
-    connect(m_equation, &EquationView::cellHovered, this, [this](const QString &panel, int row, int column) {
-        if (row >= 0 && column >= 0)
-            explainCell(panel, row, column);
-        else
-            onSelectionChanged();
-    });
+    connect(m_equation, &EquationView::cellHovered, this, &MainWindow::hoverCell);
     for (const QString &name : {QStringLiteral("E"),           QStringLiteral("P"),
                                 QStringLiteral("X"),           QStringLiteral("W_Q"),
                                 QStringLiteral("W_K"),         QStringLiteral("W_V"),
@@ -239,12 +240,8 @@ QWidget *MainWindow::buildCenter()
         }
         onCellActivated(m_heatmapName, row, column);
     });
-    connect(m_heatmap, &HeatmapView::cellHovered, this, [this](int row, int column) {
-        if (row >= 0 && column >= 0)
-            explainCell(m_heatmapName, row, column);
-        else
-            onSelectionChanged();
-    });
+    connect(m_heatmap, &HeatmapView::cellHovered, this,
+            [this](int row, int column) { hoverCell(m_heatmapName, row, column); });
     connect(m_heatmap, &HeatmapView::rowLabelClicked, this,
             [this](int row) { m_controller->select(row, -1); });
     connect(m_heatmap, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
@@ -686,6 +683,20 @@ void MainWindow::onSelectionChanged()
     }
 }
 
+void MainWindow::hoverCell(const QString &panel, int row, int column)
+{
+    // The explanation follows the mouse once it rests on a cell for a moment: sweeping across a large
+    // heatmap then costs nothing, and the text does not flicker under the learner's eyes.
+    if (row < 0 || column < 0) {
+        m_hoverTimer->stop();
+        m_hovered = {};
+        onSelectionChanged();
+        return;
+    }
+    m_hovered = {panel, row, column};
+    m_hoverTimer->start();
+}
+
 void MainWindow::onCellActivated(const QString &panel, int row, int column)
 {
     if (isSquarePanel(panel)) {
@@ -720,7 +731,7 @@ void MainWindow::explainCell(const QString &panel, int row, int column)
         if (column < 0 || column >= head->output.cols())
             return;
         m_explain->showOutput(explainOutput(*trace, s.layer, s.head, row, column), tokens.at(row), tokens,
-                              QStringLiteral("k%1").arg(column));
+                              QStringLiteral("v%1").arg(column));
         return;
     }
     if (!isSquarePanel(panel) || column < 0 || column >= trace->tokenCount())

@@ -20,6 +20,7 @@ class QSpinBox;
 class QSplitter;
 class QStackedWidget;
 class QTabWidget;
+class QTimer;
 class QToolButton;
 
 namespace attention {
@@ -96,6 +97,7 @@ private:
     void onSelectionChanged();
     void onCellActivated(const QString &panel, int row, int column);
     void explainCell(const QString &panel, int row, int column);
+    void hoverCell(const QString &panel, int row, int column);
     void updateHeatmap();
     void updateStatus();
     void chooseExportFile(const QString &what, std::function<QString(const QString &)> write,
@@ -142,6 +144,15 @@ private:
     QDockWidget *m_pipelineDock = nullptr;
     QDockWidget *m_explainDock = nullptr;
     QMenu *m_viewMenu = nullptr;
+    struct HoveredCell
+    {
+        QString panel;
+        int row = -1;
+        int column = -1;
+    };
+    HoveredCell m_hovered;
+    QTimer *m_hoverTimer = nullptr;
+    static constexpr int kHoverRestMs = 90; // how long the mouse rests on a cell before it is explained
 };
 
 } // namespace attention

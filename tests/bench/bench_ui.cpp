@@ -7,6 +7,8 @@
 
 #include <QApplication>
 #include <QLineEdit>
+#include <QMouseEvent>
+#include <QSignalSpy>
 #include <QTest>
 #include <sys/resource.h>
 
@@ -31,6 +33,14 @@ std::shared_ptr<const Model> didactic()
     return loaded.model;
 }
 
+// The k-th point of a walk over the visible cells: every step lands on another cell.
+QPoint spot(const QWidget *viewport, int k)
+{
+    const int w = std::max(1, viewport->width() - 40);
+    const int h = std::max(1, viewport->height() - 40);
+    return {20 + (k * 37) % w, 20 + (k * 53) % h};
+}
+
 long peakRssKiB()
 {
     rusage usage{};
@@ -48,6 +58,8 @@ private slots:
     void coreTrace();
     void keystrokeToRepaint64Tokens();
     void hoverHeatmap1024Tokens();
+    void hoverParts_data();
+    void hoverParts();
     void newSentence2048Tokens();
     void cleanupTestCase();
 };
@@ -102,15 +114,58 @@ void bench_Ui::hoverHeatmap1024Tokens()
     HeatmapView *h = w.heatmap();
     h->setCellSize(6);
     QWidget *viewport = h->viewport();
+    QSignalSpy hovered(h, &HeatmapView::cellHovered);
     int k = 0;
     // One iteration = one mouse move onto a new cell, the explanation it triggers, and the repaint.
     QBENCHMARK
     {
-        const QRect cell = h->cellRect(k % 40, (k * 7) % 40);
-        QTest::mouseMove(viewport, cell.center());
+        QTest::mouseMove(viewport, spot(viewport, k));
         viewport->repaint();
         ++k;
     }
+    QVERIFY(hovered.count() >= k / 2); // the walk really moved from cell to cell
+}
+
+void bench_Ui::hoverParts_data()
+{
+    QTest::addColumn<int>("part");
+    QTest::newRow("mouse move only") << 0;
+    QTest::newRow("hover handler only") << 3;
+    QTest::newRow("heatmap repaint only") << 1;
+    QTest::newRow("window repaint only") << 2;
+}
+
+void bench_Ui::hoverParts()
+{
+    QFETCH(int, part);
+    MainWindow w(didactic());
+    w.resize(1920, 1080);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.setSentence(words(1024));
+    w.controller()->setStep(Step::Softmax);
+    HeatmapView *h = w.heatmap();
+    h->setCellSize(6);
+    QSignalSpy hovered(h, &HeatmapView::cellHovered);
+    int k = 0;
+    QBENCHMARK
+    {
+        if (part == 0)
+            QTest::mouseMove(h->viewport(), spot(h->viewport(), k));
+        else if (part == 1)
+            h->viewport()->repaint();
+        else if (part == 2)
+            w.repaint();
+        else {
+            const QPoint p = spot(h->viewport(), k);
+            QMouseEvent move(QEvent::MouseMove, p, h->viewport()->mapToGlobal(p), Qt::NoButton, Qt::NoButton,
+                             Qt::NoModifier);
+            QApplication::sendEvent(h->viewport(), &move);
+        }
+        ++k;
+    }
+    if (part == 0 || part == 3)
+        QVERIFY(hovered.count() >= k / 2);
 }
 
 void bench_Ui::newSentence2048Tokens()
