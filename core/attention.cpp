@@ -52,30 +52,31 @@ BoolMatrix buildMask(int n, const TraceOptions &options)
 
 Eigen::MatrixXd maskedSoftmax(const Eigen::MatrixXd &masked, std::vector<bool> *fullyMasked)
 {
-    // weights: (n_queries, n_keys)
-    Eigen::MatrixXd weights = Eigen::MatrixXd::Zero(masked.rows(), masked.cols());
+    // weights: (n_queries, n_keys). Whole-matrix operations: Eigen stores columns contiguously, so
+    // walking one row at a time would jump through memory at 2,048 tokens.
+    const Eigen::Index n = masked.rows();
     if (fullyMasked)
-        fullyMasked->assign(static_cast<std::size_t>(masked.rows()), false);
-    for (Eigen::Index i = 0; i < masked.rows(); ++i) {
-        // 1. Find the largest score among the keys this query may see.
-        const double rowMax = masked.row(i).maxCoeff();
-        if (rowMax == kMinusInfinity) {
-            // 2a. Every key is blocked: there is nothing to distribute. Leave the row at 0 and say so.
+        fullyMasked->assign(static_cast<std::size_t>(n), false);
+    // 1. Find each row's largest score among the keys its query may see.
+    Eigen::VectorXd rowMax = masked.rowwise().maxCoeff();
+    for (Eigen::Index i = 0; i < n; ++i)
+        if (rowMax(i) == kMinusInfinity) {
+            // 2a. Every key is blocked: there is nothing to distribute. Shifting by 0 keeps every
+            //     exp(−∞) at exactly 0, so the row stays all zeros; say so.
+            rowMax(i) = 0.0;
             if (fullyMasked)
                 (*fullyMasked)[static_cast<std::size_t>(i)] = true;
-            continue;
         }
-        // 2b. Subtract it so the largest exponent is exp(0) = 1: exp() can then never overflow.
-        //     Blocked cells hold −∞ and exp(−∞) is exactly 0.
-        double sum = 0.0;
-        for (Eigen::Index j = 0; j < masked.cols(); ++j) {
-            const double e = std::exp(masked(i, j) - rowMax);
-            weights(i, j) = e;
-            sum += e;
-        }
-        // 3. Normalize so the row sums to 1. sum ≥ 1, because the maximum contributes exp(0).
-        weights.row(i) /= sum;
-    }
+    // 2b. Subtract it so the largest exponent is exp(0) = 1: exp() can then never overflow.
+    //     Blocked cells hold −∞ and exp(−∞) is exactly 0.
+    Eigen::MatrixXd weights = (masked.colwise() - rowMax).array().exp().matrix();
+    // 3. Normalize so each row sums to 1. A visible row's sum is ≥ 1 (its maximum contributes exp(0));
+    //    a fully masked row's sum is 0 and is left alone.
+    Eigen::VectorXd sums = weights.rowwise().sum();
+    for (Eigen::Index i = 0; i < n; ++i)
+        if (sums(i) == 0.0)
+            sums(i) = 1.0;
+    weights.array().colwise() /= sums.array();
     return weights;
 }
 
@@ -112,11 +113,8 @@ HeadTrace computeHead(const Eigen::MatrixXd &input, const HeadWeights &head, con
     t.divisor = options.scale ? std::sqrt(static_cast<double>(t.Q.cols())) : 1.0;
     t.scaled = t.scores / t.divisor;
     // 4. Blocked cells become −∞, so that softmax gives them exactly 0.
-    t.masked = t.scaled;
-    for (Eigen::Index i = 0; i < t.masked.rows(); ++i)
-        for (Eigen::Index j = 0; j < t.masked.cols(); ++j)
-            if (blocked(i, j))
-                t.masked(i, j) = kMinusInfinity;
+    t.masked =
+        blocked.select(Eigen::MatrixXd::Constant(blocked.rows(), blocked.cols(), kMinusInfinity), t.scaled);
     // 5. Turn each row into a probability distribution over the keys.
     t.weights = maskedSoftmax(t.masked, fullyMasked);
     // 6. Each output row is the weighted sum of the value rows.

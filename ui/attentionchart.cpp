@@ -313,7 +313,7 @@ void AttentionChart::updateHighlightAndTitle()
     QBarSet *set = barSet();
     if (m_row < 0 || !set || set->count() == 0) {
         updateValueAxis(0.0);
-        setTitle(tr("Select a token to see where it looks"));
+        setTitle(tr("Select a token"));
         return;
     }
     // The first of equal maxima, as strongestKey in the core does.

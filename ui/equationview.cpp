@@ -371,7 +371,7 @@ void EquationView::fillMatrices()
     fill(QStringLiteral("layer output"), layer->output, tokens, features, theme::output(), none);
 }
 
-void EquationView::applyHighlights()
+void EquationView::updateHighlights()
 {
     const InputState &s = m_controller->state();
     for (MatrixPanel *p : std::as_const(m_visible)) {
@@ -402,7 +402,7 @@ void EquationView::refresh()
 {
     layOut(m_controller->state().step);
     fillMatrices();
-    applyHighlights();
+    updateHighlights();
 }
 
 } // namespace attention

@@ -25,6 +25,8 @@ public:
 
     // Re-reads the controller: the step's layout, the matrices' numbers and the highlights.
     void refresh();
+    // Re-reads only the selection: which rows, columns and cell are highlighted.
+    void updateHighlights();
     void setPrecision(int decimals);
     int precision() const { return m_precision; }
     void setProjection(Projection projection);
@@ -47,7 +49,6 @@ private:
     void layOut(Step step);
     void addOperator(QHBoxLayout *row, const QString &text, const QString &toolTip = {});
     void fillMatrices();
-    void applyHighlights();
 
     TraceController *m_controller;
     QHash<QString, MatrixPanel *> m_panels;

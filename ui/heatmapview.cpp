@@ -223,10 +223,13 @@ void HeatmapView::rebuildImage()
         m_image = QImage();
     } else {
         m_image = QImage(cols, rows, QImage::Format_RGB32);
+        // A row-major copy lets both the matrix and the image be read in memory order.
+        const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> values = m_values;
         for (int r = 0; r < rows; ++r) {
             auto *line = reinterpret_cast<QRgb *>(m_image.scanLine(r));
+            const double *source = values.data() + static_cast<std::ptrdiff_t>(r) * cols;
             for (int c = 0; c < cols; ++c)
-                line[c] = colorOf(m_values(r, c));
+                line[c] = colorOf(source[c]);
         }
     }
     viewport()->update();

@@ -528,6 +528,11 @@ void MainWindow::onTraceChanged()
     if (m_controller->isEmpty() || !trace) {
         m_centerStack->setCurrentWidget(m_emptyHint);
         m_tokens->setTokens({}, {}, {});
+        // Nothing to chart or draw: the views must not keep showing the previous sentence.
+        m_weights->setMatrix(Eigen::MatrixXd(), {}, {});
+        m_lines->setWeights(Eigen::MatrixXd(), {});
+        m_chart->setQueryRow(-1, QString());
+        m_explain->showMessage(tr("Type a sentence to begin."));
         updateStatus();
         return;
     }
@@ -567,15 +572,9 @@ void MainWindow::onTraceChanged()
     }
     if (s.query < 0 && trace->tokenCount() > 0) {
         // Start with the query that is most sure of itself: its attention is the most telling.
-        int best = 0;
-        double bestWeight = -1;
-        const Eigen::MatrixXd &w = m_controller->headTrace()->weights;
-        for (Eigen::Index i = 0; i < w.rows(); ++i)
-            if (w.row(i).maxCoeff() > bestWeight + 1e-12) {
-                bestWeight = w.row(i).maxCoeff();
-                best = static_cast<int>(i);
-            }
-        m_controller->select(best, -1);
+        Eigen::Index best = 0;
+        m_controller->headTrace()->weights.rowwise().maxCoeff().maxCoeff(&best);
+        m_controller->select(static_cast<int>(best), -1);
     }
     m_equation->refresh();
     updateHeatmap();
@@ -655,7 +654,7 @@ void MainWindow::onSelectionChanged()
     m_tokens->setSelected(s.query);
     m_heatmap->setSelection(s.query, s.key);
     m_lines->setSelectedQuery(s.query);
-    m_equation->refresh();
+    m_equation->updateHighlights();
     if (!trace || s.query < 0) {
         m_chart->setQueryRow(-1, QString());
         m_explain->showMessage(tr("Click a token, or any cell, to see where its number comes from."));

@@ -21,14 +21,13 @@ void MatrixModel::setMatrix(const Eigen::MatrixXd &matrix, const QStringList &ro
     m_matrix = matrix;
     m_rowLabels = rowLabels;
     m_columnLabels = columnLabels;
+    // The colour range spans the finite values; −∞ (blocked) cells are left out.
     m_min = std::numeric_limits<double>::infinity();
-    m_max = -std::numeric_limits<double>::infinity();
-    for (Eigen::Index i = 0; i < m_matrix.size(); ++i) {
-        const double v = m_matrix.data()[i];
-        if (std::isfinite(v)) {
-            m_min = std::min(m_min, v);
-            m_max = std::max(m_max, v);
-        }
+    m_max = -m_min;
+    if (m_matrix.size() > 0) { // minCoeff() of nothing is undefined
+        const auto finite = m_matrix.array().isFinite();
+        m_min = finite.select(m_matrix.array(), std::numeric_limits<double>::infinity()).minCoeff();
+        m_max = finite.select(m_matrix.array(), -std::numeric_limits<double>::infinity()).maxCoeff();
     }
     if (!std::isfinite(m_min)) {
         m_min = 0.0;
