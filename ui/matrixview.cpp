@@ -110,8 +110,8 @@ void MatrixView::fitCells()
         for (int c = 0; c < std::min(m->columnCount(), 64); ++c)
             labels = std::max(labels, hm.horizontalAdvance(m->headerData(c, Qt::Horizontal).toString()));
     }
-    // Columns fit their numbers, and their labels up to half again as wide; longer labels are cut.
-    const int width = std::max(numbers + 10, std::min(labels + 10, (numbers + 10) * 3 / 2));
+    // Columns fit their numbers, and their labels up to twice as wide; longer labels are cut.
+    const int width = std::max(numbers + 10, std::min(labels + 10, (numbers + 10) * 2));
     const int height = fm.height() + 6;
     horizontalHeader()->setDefaultSectionSize(width);
     horizontalHeader()->setMinimumSectionSize(8);
