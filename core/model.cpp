@@ -160,6 +160,13 @@ std::string validateModel(const Model &model)
                 return e;
         }
     }
+    if (!model.classes.empty() || model.W_cls.size() > 0) {
+        const auto c = static_cast<Eigen::Index>(model.classes.size());
+        if (auto e = shapeError("classifier.W", model.W_cls.rows(), model.W_cls.cols(), d, c); !e.empty())
+            return e;
+        if (model.b_cls.size() != c)
+            return "classifier.b must have one number per class";
+    }
     return {};
 }
 

@@ -58,6 +58,12 @@ struct Model
 
     std::vector<LayerWeights> layers;
 
+    // The training head: scores every class from one token's final output (see train.h). Empty for
+    // hand-set models; the traces never use it.
+    std::vector<std::string> classes;
+    Eigen::MatrixXd W_cls;    // (d_model, classes)
+    Eigen::RowVectorXd b_cls; // (classes)
+
     int headCount() const { return layers.empty() ? 0 : static_cast<int>(layers.front().heads.size()); }
     int maxPositions() const { return static_cast<int>(positionEmbedding.rows()); }
     // Row of `word` in tokenEmbedding after normalization, or -1 when the model does not know it.

@@ -237,6 +237,17 @@ std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
         layer.norm2 = normOf(lo, "norm2", lp, d);
         model->layers.push_back(std::move(layer));
     }
+    if (root.contains("classifier")) {
+        const QJsonObject c = requireObject(root.value("classifier"), "classifier");
+        const QJsonValue classes = require(c, "classes", "classifier.classes");
+        if (!classes.isArray() || classes.toArray().isEmpty())
+            fail("classifier.classes", QStringLiteral("expected a non-empty list of names"));
+        for (const QJsonValue &name : classes.toArray())
+            model->classes.push_back(name.toString().toStdString());
+        const auto n = static_cast<Eigen::Index>(model->classes.size());
+        model->W_cls = matrixOf(require(c, "W", "classifier.W"), "classifier.W", d, n);
+        model->b_cls = vectorOf(require(c, "b", "classifier.b"), "classifier.b", n);
+    }
     // The core's own check catches what the format cannot express (heads × d_k vs d_model, …).
     const std::string problem = validateModel(*model);
     if (!problem.empty())
@@ -386,6 +397,12 @@ QByteArray serializeModel(const Model &model)
         layers.append(l);
     }
     root.insert("layers", layers);
+    if (!model.classes.empty()) {
+        QJsonArray classes;
+        for (const std::string &c : model.classes)
+            classes.append(QString::fromStdString(c));
+        root.insert("classifier", QJsonObject{{"classes", classes}, {"W", toJson(model.W_cls)}, {"b", toJson(model.b_cls)}});
+    }
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }
 
