@@ -1,15 +1,21 @@
 // attention-lab-cli: the headless entry point. `trace` prints every intermediate of self-attention.
 #include "attention.h"
+#include "evaluate.h"
+#include "learning.h"
 #include "modelio.h"
 #include "report.h"
 #include "tracejson.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
+#include <QSaveFile>
 #include <QTextStream>
 #include <cstdio>
+#include <limits>
+#include <unistd.h>
 
 using namespace attention;
 
@@ -109,10 +115,190 @@ int runTrace(const QStringList &arguments)
     return Success;
 }
 
+// A progress bar on stderr: redrawn in place on a terminal, a line every 10% otherwise (logs, CI).
+class ProgressBar
+{
+public:
+    explicit ProgressBar(bool terminal) : m_terminal(terminal) { m_clock.start(); }
+
+    void update(int step, int steps, double loss)
+    {
+        const int percent = steps > 0 ? step * 100 / steps : 100;
+        const bool last = step == steps;
+        if (m_terminal ? (!last && m_clock.elapsed() - m_lastDraw < 200)
+                       : (percent / 10 == m_lastDecile && !last))
+            return;
+        m_lastDraw = m_clock.elapsed();
+        m_lastDecile = percent / 10;
+        const int filled = percent * 30 / 100;
+        const double seconds = m_clock.elapsed() / 1000.0;
+        const double eta = step > 0 ? seconds * (steps - step) / step : 0.0;
+        std::fprintf(stderr, "%s[%s%s] %3d%%  step %d/%d  loss %.4f  %.0f s, about %.0f s left%s",
+                     m_terminal ? "\r" : "", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                     std::string(static_cast<std::size_t>(30 - filled), '.').c_str(), percent, step, steps,
+                     loss, seconds, eta, m_terminal && !last ? "" : "\n");
+        std::fflush(stderr);
+    }
+
+private:
+    bool m_terminal;
+    QElapsedTimer m_clock;
+    qint64 m_lastDraw = -1000;
+    int m_lastDecile = -1;
+};
+
+bool parseCount(const QString &text, qint64 low, qint64 high, qint64 *value)
+{
+    bool ok = false;
+    *value = text.toLongLong(&ok);
+    return ok && *value >= low && *value <= high;
+}
+
+int runTrain(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Train the model from the built-in corpus."));
+    parser.addHelpOption();
+    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Where to write the model (JSON)."),
+                                 QStringLiteral("FILE"));
+    const QCommandLineOption seed(QStringLiteral("seed"),
+                                  QStringLiteral("Random seed (initial weights, batches)."),
+                                  QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption steps(QStringLiteral("steps"), QStringLiteral("Optimizer steps."),
+                                   QStringLiteral("N"), QString::number(TrainConfig().steps));
+    // The architecture, for experiments; the defaults are what the shipped model uses.
+    const TrainConfig defaults;
+    const QCommandLineOption layers(QStringLiteral("layers"), QStringLiteral("Layers."), QStringLiteral("N"),
+                                    QString::number(defaults.layers));
+    const QCommandLineOption heads(QStringLiteral("heads"), QStringLiteral("Heads per layer."),
+                                   QStringLiteral("N"), QString::number(defaults.heads));
+    const QCommandLineOption dModel(QStringLiteral("d-model"), QStringLiteral("Width of the token vectors."),
+                                    QStringLiteral("N"), QString::number(defaults.d_model));
+    const QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Sentences per step."),
+                                   QStringLiteral("N"), QString::number(defaults.batch));
+    parser.addOptions({out, seed, steps, layers, heads, dModel, batch});
+    if (!parser.parse(arguments))
+        return complain(parser.errorText(), Usage);
+    if (parser.isSet(QStringLiteral("help"))) {
+        print(parser.helpText().toUtf8());
+        return Success;
+    }
+    if (!parser.isSet(out))
+        return complain(QStringLiteral("train needs --out FILE"), Usage);
+    qint64 seedValue = 0, stepCount = 0;
+    if (!parseCount(parser.value(seed), 0, std::numeric_limits<qint64>::max(), &seedValue))
+        return complain(QStringLiteral("--seed must be a whole number of 0 or more"), Usage);
+    if (!parseCount(parser.value(steps), 1, 10000000, &stepCount))
+        return complain(QStringLiteral("--steps must be a whole number from 1 to 10000000"), Usage);
+
+    const CorpusLoad corpus = standardCorpus();
+    if (!corpus.error.isEmpty())
+        return complain(corpus.error, Failure);
+    TrainConfig config =
+        standardTrainConfig(static_cast<std::uint64_t>(seedValue), static_cast<int>(stepCount));
+    qint64 layerCount = 0, headCount = 0, width = 0, batchSize = 0;
+    if (!parseCount(parser.value(layers), 1, 12, &layerCount) ||
+        !parseCount(parser.value(heads), 1, 16, &headCount) ||
+        !parseCount(parser.value(dModel), 2, 512, &width) ||
+        !parseCount(parser.value(batch), 1, 4096, &batchSize) || width % headCount != 0)
+        return complain(
+            QStringLiteral("--layers 1–12, --heads 1–16, --d-model 2–512 (a multiple of --heads) and "
+                           "--batch 1–4096 are whole numbers"),
+            Usage);
+    config.layers = static_cast<int>(layerCount);
+    config.heads = static_cast<int>(headCount);
+    config.d_model = static_cast<int>(width);
+    config.d_k = config.d_model / config.heads;
+    config.d_ff = 2 * config.d_model;
+    config.batch = static_cast<int>(batchSize);
+    std::fprintf(stderr, "Training on %zu sentences (%zu held out), %d steps of %d, seed %lld\n",
+                 corpus.corpus.train.size(), corpus.corpus.heldOut.size(), config.steps, config.batch,
+                 static_cast<long long>(seedValue));
+    ProgressBar bar(isatty(fileno(stderr)) != 0);
+    const TrainResult result = train(corpus.corpus.train, config, [&bar](int step, int total, double loss) {
+        bar.update(step, total, loss);
+    });
+    if (!result.error.empty())
+        return complain(QString::fromStdString(result.error), Failure);
+
+    QSaveFile file(parser.value(out));
+    if (!file.open(QIODevice::WriteOnly))
+        return complain(QStringLiteral("%1: cannot be written (%2)").arg(file.fileName(), file.errorString()),
+                        Failure);
+    file.write(serializeModel(*result.model));
+    if (!file.commit())
+        return complain(QStringLiteral("%1: cannot be written (%2)").arg(file.fileName(), file.errorString()),
+                        Failure);
+    std::fprintf(stderr, "Wrote %s\n", qPrintable(parser.value(out)));
+    return Success;
+}
+
+int runEval(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Measure a model on held-out sentences it never saw."));
+    parser.addHelpOption();
+    const QCommandLineOption model(QStringLiteral("model"),
+                                   QStringLiteral("A built-in model or a model file."),
+                                   QStringLiteral("trained|PATH"), QStringLiteral("trained"));
+    const QCommandLineOption failures(QStringLiteral("failures"),
+                                      QStringLiteral("List the sentences that failed."));
+    const QCommandLineOption byTemplate(QStringLiteral("by-template"),
+                                        QStringLiteral("Break the counts down by template."));
+    parser.addOptions({model, failures, byTemplate});
+    if (!parser.parse(arguments))
+        return complain(parser.errorText(), Usage);
+    if (parser.isSet(QStringLiteral("help"))) {
+        print(parser.helpText().toUtf8());
+        return Success;
+    }
+    const ModelLoad loaded = loadModel(parser.value(model));
+    if (!loaded.ok())
+        return complain(loaded.error, Failure);
+    const CorpusLoad corpus = standardCorpus();
+    if (!corpus.error.isEmpty())
+        return complain(corpus.error, Failure);
+    const EvalReport report = evaluate(loaded.model, corpus.corpus.heldOut);
+    QByteArray text;
+    text +=
+        QStringLiteral("Model %1, on held-out sentences (new nouns, and templates left out of training):\n")
+            .arg(QString::fromStdString(loaded.model->name))
+            .toUtf8();
+    text += QStringLiteral(
+                "  Winograd pairs, final layer's attention from the pronoun: %1 / %2 = %3%  (target 90%)\n")
+                .arg(report.pairsCorrect)
+                .arg(report.pairs)
+                .arg(100.0 * report.pairAccuracy(), 0, 'f', 1)
+                .toUtf8();
+    text += QStringLiteral(
+                "  Ambiguous words attending most to the word that settles their sense: %1 / %2 = %3%  "
+                "(target 80%)\n")
+                .arg(report.senseCorrect)
+                .arg(report.senseTotal)
+                .arg(100.0 * report.senseAccuracy(), 0, 'f', 1)
+                .toUtf8();
+    if (parser.isSet(QStringLiteral("by-template"))) {
+        text += "  By template (pairs for pronoun templates, sentences for ambiguous words):\n";
+        for (const auto &[frame, counts] : report.byFrame)
+            text += QStringLiteral("    %1  %2 / %3\n")
+                        .arg(QString::fromStdString(frame), -32)
+                        .arg(counts.first)
+                        .arg(counts.second)
+                        .toUtf8();
+    }
+    if (parser.isSet(failures))
+        for (const std::string &f : report.failures)
+            text += QByteArray("  failed: ") + QByteArray::fromStdString(f) + '\n';
+    print(text);
+    return Success;
+}
+
 const char *kUsage = "Usage: attention-lab-cli COMMAND [options]\n"
                      "\n"
                      "Commands:\n"
                      "  trace   print every intermediate of self-attention for a sentence\n"
+                     "  train   train the model from the built-in corpus\n"
+                     "  eval    measure a model on held-out sentences\n"
                      "\n"
                      "Run 'attention-lab-cli COMMAND --help' for a command's options.\n";
 
@@ -139,5 +325,9 @@ int main(int argc, char **argv)
     args.removeAt(1); // the parser sees "attention-lab-cli --options…"
     if (command == QLatin1String("trace"))
         return runTrace(args);
+    if (command == QLatin1String("train"))
+        return runTrain(args);
+    if (command == QLatin1String("eval"))
+        return runEval(args);
     return complain(QStringLiteral("unknown command \"%1\"\n%2").arg(command, QLatin1String(kUsage)), Usage);
 }

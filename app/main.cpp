@@ -111,7 +111,11 @@ int main(int argc, char **argv)
 
     if (headless) {
         window.show();
-        // Let layouts settle (docks, splitters, text wrapping) before grabbing.
+        // Let layouts settle (docks, splitters, text wrapping) before grabbing; a narrow window rearranges
+        // its panels once shown, and only then can it take the asked size.
+        for (int i = 0; i < 3; ++i)
+            QApplication::processEvents();
+        window.resize(windowSize);
         for (int i = 0; i < 3; ++i)
             QApplication::processEvents();
         const QPixmap pixmap = window.grab();

@@ -248,6 +248,28 @@ TraceResult traceTokens(std::shared_ptr<const Model> model, const std::vector<To
     return result;
 }
 
+HeadTrace meanOfHeads(const LayerTrace &layer)
+{
+    assert(!layer.heads.empty() && "a layer has at least one head");
+    HeadTrace mean = layer.heads.front();
+    for (std::size_t h = 1; h < layer.heads.size(); ++h) {
+        const HeadTrace &t = layer.heads[h];
+        mean.Q += t.Q;
+        mean.K += t.K;
+        mean.V += t.V;
+        mean.scores += t.scores;
+        mean.scaled += t.scaled;
+        mean.masked += t.masked; // −∞ + −∞ stays −∞: every head shares the mask
+        mean.weights += t.weights;
+        mean.output += t.output;
+    }
+    const double count = static_cast<double>(layer.heads.size());
+    for (Eigen::MatrixXd *m :
+         {&mean.Q, &mean.K, &mean.V, &mean.scores, &mean.scaled, &mean.masked, &mean.weights, &mean.output})
+        *m /= count;
+    return mean;
+}
+
 TraceResult traceText(std::shared_ptr<const Model> model, const std::string &text,
                       const TraceOptions &options)
 {

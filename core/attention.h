@@ -118,6 +118,10 @@ HeadTrace computeHead(const Eigen::MatrixXd &input, const HeadWeights &head, con
 LayerTrace computeLayer(const Eigen::MatrixXd &input, const LayerWeights &layer, const BoolMatrix &blocked,
                         const TraceOptions &options, std::vector<bool> *fullyMasked = nullptr);
 
+// The element-wise mean of a layer's heads, every matrix of them ("average of heads" in the views; the
+// evaluation reads its weights). The divisor is the heads' own (they share d_k).
+HeadTrace meanOfHeads(const LayerTrace &layer);
+
 const char *maskModeName(MaskMode mode);
 
 } // namespace attention

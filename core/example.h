@@ -16,8 +16,8 @@ struct Example
 {
     std::vector<std::string> words; // lower-case tokens, as the tokenizer splits them ("didn't" is one)
     ExampleKind kind = ExampleKind::Plain;
-    int position = -1;  // the token whose final output is classified
-    std::string label;  // the class to predict there: a word ("animal") or a sense ("sense:code")
+    int position = -1; // the token whose final output is classified
+    std::string label; // the class to predict there: a word ("animal") or a sense ("sense:code")
 
     // For evaluation only; never used as a training target.
     int antecedent = -1; // Referent: position of the noun the pronoun refers to

@@ -37,9 +37,9 @@ class Random
 public:
     explicit Random(std::uint64_t seed) : m_state(seed) {}
     std::uint64_t next();
-    double uniform();                 // [0, 1)
-    double normal();                  // N(0, 1), Box–Muller
-    int below(int n);                 // [0, n)
+    double uniform(); // [0, 1)
+    double normal();  // N(0, 1), Box–Muller
+    int below(int n); // [0, n)
 
 private:
     std::uint64_t m_state;
@@ -53,7 +53,8 @@ Model initModel(const std::vector<std::string> &words, const std::vector<std::st
 
 // Calls f(name, data, size) for every parameter block of the model, in a fixed order
 // ("embeddings", "positions", "layers[0].heads[1].W_Q", …, "classifier.W", "classifier.b").
-void forEachParameter(Model &model, const std::function<void(const std::string &, double *, std::ptrdiff_t)> &f);
+void forEachParameter(Model &model,
+                      const std::function<void(const std::string &, double *, std::ptrdiff_t)> &f);
 
 // A model of the same shapes, every parameter 0 (to hold gradients).
 Model zerosLike(const Model &model);

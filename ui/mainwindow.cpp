@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "attentionchart.h"
+#include "comparepanel.h"
 #include "equationview.h"
 #include "examples.h"
 #include "explain.h"
@@ -9,8 +10,10 @@
 #include "flowdiagram.h"
 #include "heatmapview.h"
 #include "labels.h"
+#include "layerflowview.h"
 #include "lineview.h"
 #include "matrixmodel.h"
+#include "modelgridview.h"
 #include "modelio.h"
 #include "report.h"
 #include "stepnavigator.h"
@@ -39,6 +42,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolButton>
@@ -85,6 +89,7 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     m_explainDock = buildExplainDock();
     addDockWidget(Qt::LeftDockWidgetArea, m_pipelineDock);
     addDockWidget(Qt::RightDockWidgetArea, m_explainDock);
+    buildModelDocks();
     buildMenus();
     statusBar()->setSizeGripEnabled(true);
 
@@ -326,19 +331,20 @@ QDockWidget *MainWindow::buildPipelineDock()
         m_modelBox->addItem(name);
     m_modelBox->setToolTip(tr("The weights that turn tokens into queries, keys and values"));
     connect(m_modelBox, &QComboBox::currentTextChanged, this, [this](const QString &name) {
-        if (QString::fromStdString(m_controller->model().name) == name)
-            return;
-        const ModelLoad loaded = loadModel(name);
-        if (!loaded.ok()) {
-            QMessageBox::warning(this, tr("Model"), loaded.error);
-            return;
-        }
-        m_controller->setModel(loaded.model);
+        const QString error = useModel(name);
+        if (!error.isEmpty())
+            QMessageBox::warning(this, tr("Model"), error);
     });
     m_layerBox = new QSpinBox(modelBox);
-    m_headBox = new QSpinBox(modelBox);
+    m_headBox = new QComboBox(modelBox);
+    m_headBox->setObjectName(QStringLiteral("head"));
+    m_headBox->setToolTip(
+        tr("Each head has its own W_Q, W_K and W_V; the average shows what the layer does as a whole"));
     connect(m_layerBox, &QSpinBox::valueChanged, this, [this](int v) { m_controller->setLayer(v - 1); });
-    connect(m_headBox, &QSpinBox::valueChanged, this, [this](int v) { m_controller->setHead(v - 1); });
+    connect(m_headBox, &QComboBox::currentIndexChanged, this, [this](int index) {
+        // The last entry is the average of the heads (head -1).
+        m_controller->setHead(index == m_headBox->count() - 1 && m_headBox->count() > 1 ? -1 : index);
+    });
     m_precisionBox = new QSpinBox(modelBox);
     m_precisionBox->setRange(0, 6);
     m_precisionBox->setValue(m_precision);
@@ -386,6 +392,58 @@ QDockWidget *MainWindow::buildExplainDock()
     splitter->setChildrenCollapsible(false);
     dock->setWidget(splitter);
     return dock;
+}
+
+void MainWindow::buildModelDocks()
+{
+    // Three views for models with several layers and heads; they share the right side with Explain.
+    m_gridDock = new QDockWidget(tr("Layers × heads"), this);
+    m_gridDock->setObjectName(QStringLiteral("gridDock"));
+    m_grid = new ModelGridView(m_gridDock);
+    m_gridDock->setWidget(m_grid);
+    connect(m_grid, &ModelGridView::headActivated, this, [this](int layer, int head) {
+        m_controller->setLayer(layer);
+        m_controller->setHead(head);
+    });
+
+    m_layerFlowDock = new QDockWidget(tr("Follow a token"), this);
+    m_layerFlowDock->setObjectName(QStringLiteral("layerFlowDock"));
+    m_layerFlow = new LayerFlowView(m_layerFlowDock);
+    m_layerFlowDock->setWidget(m_layerFlow);
+    connect(m_layerFlow, &LayerFlowView::tokenClicked, this, [this](int i) { m_controller->select(i, -1); });
+
+    m_compareDock = new QDockWidget(tr("Compare"), this);
+    m_compareDock->setObjectName(QStringLiteral("compareDock"));
+    m_compare = new ComparePanel(m_compareDock);
+    m_compare->setModel(m_controller->modelPointer());
+    m_compareDock->setWidget(m_compare);
+
+    for (QDockWidget *d : {m_gridDock, m_layerFlowDock, m_compareDock}) {
+        // In a scroll area, so that a narrow window can still fit the panel (it scrolls instead).
+        auto *scroll = new QScrollArea(d);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        scroll->setWidget(d->widget());
+        d->setWidget(scroll);
+        tabifyDockWidget(m_explainDock, d);
+    }
+    m_explainDock->raise();
+}
+
+QString MainWindow::useModel(const QString &nameOrPath)
+{
+    if (QString::fromStdString(m_controller->model().name) == nameOrPath)
+        return {};
+    const ModelLoad loaded = loadModel(nameOrPath);
+    if (!loaded.ok())
+        return loaded.error;
+    m_controller->setModel(loaded.model);
+    m_compare->setModel(loaded.model);
+    const QSignalBlocker block(m_modelBox);
+    const int index = m_modelBox->findText(QString::fromStdString(loaded.model->name));
+    if (index >= 0)
+        m_modelBox->setCurrentIndex(index);
+    return {};
 }
 
 void MainWindow::buildMenus()
@@ -452,6 +510,9 @@ void MainWindow::buildMenus()
     m_explainDock->toggleViewAction()->setText(tr("Explain panel"));
     m_viewMenu->addAction(m_pipelineDock->toggleViewAction());
     m_viewMenu->addAction(m_explainDock->toggleViewAction());
+    m_viewMenu->addAction(m_gridDock->toggleViewAction());
+    m_viewMenu->addAction(m_layerFlowDock->toggleViewAction());
+    m_viewMenu->addAction(m_compareDock->toggleViewAction());
     QAction *full = m_viewMenu->addAction(tr("F&ull screen"), this,
                                           [this] { setWindowState(windowState() ^ Qt::WindowFullScreen); });
     full->setShortcut(QKeySequence(Qt::Key_F11));
@@ -528,6 +589,8 @@ void MainWindow::onTraceChanged()
     if (m_controller->isEmpty() || !trace) {
         m_centerStack->setCurrentWidget(m_emptyHint);
         m_tokens->setTokens({}, {}, {});
+        m_grid->setTrace(nullptr);
+        m_layerFlow->setTrace(nullptr);
         // Nothing to chart or draw: the views must not keep showing the previous sentence.
         m_weights->setMatrix(Eigen::MatrixXd(), {}, {});
         m_lines->setWeights(Eigen::MatrixXd(), {});
@@ -558,8 +621,14 @@ void MainWindow::onTraceChanged()
     m_layerBox->setRange(1, static_cast<int>(model.layers.size()));
     m_layerBox->setValue(s.layer + 1);
     m_layerBox->setEnabled(model.layers.size() > 1);
-    m_headBox->setRange(1, model.headCount());
-    m_headBox->setValue(s.head + 1);
+    if (m_headBox->count() != (model.headCount() > 1 ? model.headCount() + 1 : 1)) {
+        m_headBox->clear();
+        for (int h = 0; h < model.headCount(); ++h)
+            m_headBox->addItem(tr("Head %1").arg(h + 1));
+        if (model.headCount() > 1)
+            m_headBox->addItem(tr("Average of heads"));
+    }
+    m_headBox->setCurrentIndex(s.head < 0 ? m_headBox->count() - 1 : s.head);
     m_headBox->setEnabled(model.headCount() > 1);
     m_flow->setOptions(s.scale, s.mask, s.swapQK);
     updateStepHeader();
@@ -570,6 +639,9 @@ void MainWindow::onTraceChanged()
         m_weights->setMatrix(head->weights, tokens, tokens);
         m_lines->setWeights(head->weights, tokens);
     }
+    m_grid->setTrace(trace);
+    m_grid->setSelected(s.layer, s.head);
+    m_layerFlow->setTrace(trace);
     if (s.query < 0 && trace->tokenCount() > 0) {
         // Start with the query that is most sure of itself: its attention is the most telling.
         Eigen::Index best = 0;
@@ -654,6 +726,9 @@ void MainWindow::onSelectionChanged()
     m_tokens->setSelected(s.query);
     m_heatmap->setSelection(s.query, s.key);
     m_lines->setSelectedQuery(s.query);
+    m_grid->setSelectedQuery(s.query);
+    if (s.query >= 0)
+        m_layerFlow->setToken(s.query);
     m_equation->updateHighlights();
     if (!trace || s.query < 0) {
         m_chart->setQueryRow(-1, QString());
@@ -665,7 +740,10 @@ void MainWindow::onSelectionChanged()
     if (s.key >= 0) {
         explainCell(m_heatmapName, s.query, s.key);
     } else {
-        const int best = strongestKey(*trace, s.layer, s.head, s.query);
+        Eigen::Index strongest = -1;
+        const Eigen::MatrixXd &w = m_controller->headTrace()->weights;
+        const bool anyVisible = w.row(s.query).maxCoeff(&strongest) > 0.0;
+        const int best = anyVisible ? static_cast<int>(strongest) : -1;
         QString html = tr("<p><b style='color:%1'>%2</b> is the selected query.</p>")
                            .arg(theme::query().name(), queryToken.toHtmlEscaped());
         if (best >= 0)
@@ -726,6 +804,10 @@ void MainWindow::explainCell(const QString &panel, int row, int column)
         return;
     const InputState &s = m_controller->state();
     const QStringList tokens = toQStringList(tokenLabels(*trace));
+    if (m_controller->averagingHeads()) {
+        explainAverage(panel, row, column);
+        return;
+    }
     if (panel == QLatin1String("output")) {
         if (column < 0 || column >= head->output.cols())
             return;
@@ -746,6 +828,48 @@ void MainWindow::explainCell(const QString &panel, int row, int column)
                             tokens.at(column));
     else
         m_explain->showSoftmax(explainSoftmax(*trace, s.layer, s.head, row, column), tokens.at(row), tokens);
+}
+
+void MainWindow::explainAverage(const QString &panel, int row, int column)
+{
+    // Every head's own number for this cell, then their mean: the matrix the views show.
+    const LayerTrace *layer = m_controller->layerTrace();
+    const HeadTrace *mean = m_controller->headTrace();
+    auto pick = [&panel](const HeadTrace &h) -> const Eigen::MatrixXd * {
+        if (panel == QLatin1String("scores"))
+            return &h.scores;
+        if (panel == QLatin1String("scaled"))
+            return &h.scaled;
+        if (panel == QLatin1String("masked") || panel == QLatin1String("mask"))
+            return &h.masked;
+        if (panel == QLatin1String("weights"))
+            return &h.weights;
+        if (panel == QLatin1String("output"))
+            return &h.output;
+        return nullptr;
+    };
+    const Eigen::MatrixXd *m = pick(*mean);
+    if (!layer || !m || row >= m->rows() || column >= m->cols())
+        return;
+    const AttentionTrace *trace = m_controller->trace();
+    const QString query =
+        QString::fromStdString(trace->tokens[static_cast<std::size_t>(row)].text).toHtmlEscaped();
+    const QString where =
+        m->cols() == trace->tokenCount()
+            ? QString::fromStdString(trace->tokens[static_cast<std::size_t>(column)].text).toHtmlEscaped()
+            : QStringLiteral("v%1").arg(column);
+    QString html = tr("<p><b>%1</b>, row <b style='color:%2'>%3</b>, column <b style='color:%4'>%5</b>, "
+                      "averaged over the %6 heads of layer %7:</p><ul>")
+                       .arg(panel.toHtmlEscaped(), theme::query().name(), query, theme::key().name(), where)
+                       .arg(layer->heads.size())
+                       .arg(m_controller->state().layer + 1);
+    for (std::size_t h = 0; h < layer->heads.size(); ++h)
+        html += tr("<li>head %1: %2</li>")
+                    .arg(h + 1)
+                    .arg(MatrixModel::formatValue((*pick(layer->heads[h]))(row, column), m_precision));
+    html += tr("</ul><p>mean = <b>%1</b></p><p>Pick a single head to see its arithmetic step by step.</p>")
+                .arg(MatrixModel::formatValue((*m)(row, column), m_precision));
+    m_explain->showMessage(html);
 }
 
 void MainWindow::updateStatus()
@@ -896,13 +1020,26 @@ void MainWindow::resizeEvent(QResizeEvent *event)
     // Below 1280 px there is no room for panels on both sides: the explanation joins the pipeline
     // panel as a tab, and comes back to the right when the window grows again.
     const bool narrow = width() < 1280;
+    const QList<QDockWidget *> right = {m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock};
     const bool tabbed = tabifiedDockWidgets(m_pipelineDock).contains(m_explainDock);
     if (narrow && !tabbed && dockWidgetArea(m_explainDock) == Qt::RightDockWidgetArea &&
         dockWidgetArea(m_pipelineDock) == Qt::LeftDockWidgetArea) {
-        tabifyDockWidget(m_pipelineDock, m_explainDock);
+        for (QDockWidget *d : right)
+            tabifyDockWidget(m_pipelineDock, d);
         m_pipelineDock->raise();
+        // Five tab titles side by side would set the window's minimum width: let them scroll instead.
+        // The dock tab bars exist only once the layout has run.
+        QTimer::singleShot(0, this, [this] {
+            for (QTabBar *bar : findChildren<QTabBar *>()) {
+                bar->setUsesScrollButtons(true);
+                bar->setElideMode(Qt::ElideRight);
+            }
+        });
     } else if (!narrow && tabbed) {
         addDockWidget(Qt::RightDockWidgetArea, m_explainDock);
+        for (QDockWidget *d : right.mid(1))
+            tabifyDockWidget(m_explainDock, d);
+        m_explainDock->raise();
         resizeDocks({m_pipelineDock, m_explainDock}, {250, 320}, Qt::Horizontal);
     }
 }

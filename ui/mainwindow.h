@@ -26,6 +26,9 @@ class QToolButton;
 namespace attention {
 
 class AttentionChart;
+class ComparePanel;
+class LayerFlowView;
+class ModelGridView;
 class EquationView;
 class ExplainPanel;
 class FlowDiagram;
@@ -61,6 +64,13 @@ public:
     ExplainPanel *explainPanel() const { return m_explain; }
     AttentionChart *chart() const { return m_chart; }
     FlowDiagram *flowDiagram() const { return m_flow; }
+    ModelGridView *modelGrid() const { return m_grid; }
+    LayerFlowView *layerFlow() const { return m_layerFlow; }
+    ComparePanel *comparePanel() const { return m_compare; }
+    QComboBox *modelSelector() const { return m_modelBox; }
+    QComboBox *headSelector() const { return m_headBox; }
+    // Loads a built-in model by name (or a model file) and makes it current; returns the error, or "".
+    QString useModel(const QString &nameOrPath);
     QCheckBox *causalMaskBox() const { return m_causal; }
     QCheckBox *scaleBox() const { return m_scale; }
     QCheckBox *swapBox() const { return m_swap; }
@@ -88,6 +98,7 @@ private:
     QWidget *buildCenter();
     QDockWidget *buildPipelineDock();
     QDockWidget *buildExplainDock();
+    void buildModelDocks();
     void restoreSettings();
     void saveSettings();
 
@@ -98,6 +109,7 @@ private:
     void onCellActivated(const QString &panel, int row, int column);
     void explainCell(const QString &panel, int row, int column);
     void hoverCell(const QString &panel, int row, int column);
+    void explainAverage(const QString &panel, int row, int column);
     void updateHeatmap();
     void updateStatus();
     void chooseExportFile(const QString &what, std::function<QString(const QString &)> write,
@@ -134,7 +146,7 @@ private:
     QToolButton *m_editMask = nullptr;
     QComboBox *m_modelBox = nullptr;
     QSpinBox *m_layerBox = nullptr;
-    QSpinBox *m_headBox = nullptr;
+    QComboBox *m_headBox = nullptr;
     QSpinBox *m_precisionBox = nullptr;
     ExplainPanel *m_explain = nullptr;
     AttentionChart *m_chart = nullptr;
@@ -143,6 +155,12 @@ private:
     QString m_heatmapName;
     QDockWidget *m_pipelineDock = nullptr;
     QDockWidget *m_explainDock = nullptr;
+    QDockWidget *m_gridDock = nullptr;
+    QDockWidget *m_layerFlowDock = nullptr;
+    QDockWidget *m_compareDock = nullptr;
+    ModelGridView *m_grid = nullptr;
+    LayerFlowView *m_layerFlow = nullptr;
+    ComparePanel *m_compare = nullptr;
     QMenu *m_viewMenu = nullptr;
     struct HoveredCell
     {

@@ -401,7 +401,9 @@ QByteArray serializeModel(const Model &model)
         QJsonArray classes;
         for (const std::string &c : model.classes)
             classes.append(QString::fromStdString(c));
-        root.insert("classifier", QJsonObject{{"classes", classes}, {"W", toJson(model.W_cls)}, {"b", toJson(model.b_cls)}});
+        root.insert(
+            "classifier",
+            QJsonObject{{"classes", classes}, {"W", toJson(model.W_cls)}, {"b", toJson(model.b_cls)}});
     }
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }

@@ -21,7 +21,9 @@ const LayerTrace *TraceController::layerTrace() const
 const HeadTrace *TraceController::headTrace() const
 {
     const LayerTrace *layer = layerTrace();
-    if (!layer || m_state.head < 0 || m_state.head >= static_cast<int>(layer->heads.size()))
+    if (layer && m_state.head < 0)
+        return &m_average;
+    if (!layer || m_state.head >= static_cast<int>(layer->heads.size()))
         return nullptr;
     return &layer->heads[static_cast<std::size_t>(m_state.head)];
 }
@@ -66,9 +68,18 @@ void TraceController::recompute()
     m_trace = std::move(result.trace);
     m_hasTrace = true;
     m_state.layer = std::clamp(m_state.layer, 0, static_cast<int>(m_trace.layers.size()) - 1);
-    m_state.head = std::clamp(m_state.head, 0, m_model->headCount() - 1);
+    m_state.head = std::clamp(m_state.head, -1, m_model->headCount() - 1);
+    updateAverage();
     clampSelection();
     emit traceChanged();
+}
+
+void TraceController::updateAverage()
+{
+    const LayerTrace *layer = layerTrace();
+    if (!layer || m_state.head >= 0)
+        return;
+    m_average = meanOfHeads(*layer);
 }
 
 void TraceController::clampSelection()
@@ -140,6 +151,7 @@ void TraceController::setLayer(int layer)
     if (layer == m_state.layer)
         return;
     m_state.layer = std::clamp(layer, 0, std::max(0, static_cast<int>(m_model->layers.size()) - 1));
+    updateAverage();
     emit traceChanged();
 }
 
@@ -147,7 +159,8 @@ void TraceController::setHead(int head)
 {
     if (head == m_state.head)
         return;
-    m_state.head = std::clamp(head, 0, std::max(0, m_model->headCount() - 1));
+    m_state.head = std::clamp(head, -1, std::max(0, m_model->headCount() - 1));
+    updateAverage();
     emit traceChanged();
 }
 

@@ -19,7 +19,7 @@ struct InputState
     bool scale = true;
     bool swapQK = false;
     int layer = 0;
-    int head = 0;
+    int head = 0; // -1 = the average of the layer's heads
     Step step = Step::Embeddings;
     int query = -1; // selected query token, -1 = none
     int key = -1;   // selected key token (a cell is query × key), -1 = none
@@ -36,9 +36,11 @@ public:
     std::shared_ptr<const Model> modelPointer() const { return m_model; }
     // The last good trace, or nullptr before any sentence has been traced.
     const AttentionTrace *trace() const { return m_hasTrace ? &m_trace : nullptr; }
-    // The selected layer and head of the last good trace.
+    // The selected layer and head of the last good trace. With head -1 (average of heads), headTrace()
+    // is the element-wise mean of the layer's heads, every matrix of it.
     const LayerTrace *layerTrace() const;
     const HeadTrace *headTrace() const;
+    bool averagingHeads() const { return m_state.head < 0; }
     // Why the current text has no fresh trace: empty when it has one.
     QString problem() const { return m_problem; }
     // True when the text is blank: the views show an empty state, not an error.
@@ -69,10 +71,12 @@ private:
     void recompute();
     TraceOptions options() const;
     void clampSelection();
+    void updateAverage();
 
     std::shared_ptr<const Model> m_model;
     InputState m_state;
     AttentionTrace m_trace;
+    HeadTrace m_average; // the mean of the selected layer's heads, when averaging
     bool m_hasTrace = false;
     bool m_empty = true;
     QString m_problem;
