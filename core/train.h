@@ -15,12 +15,12 @@ namespace attention {
 struct TrainConfig
 {
     int d_model = 32;
-    int heads = 4;
-    int d_k = 8;
+    int heads = 2;
+    int d_k = 16;
     int layers = 2;
     int d_ff = 64;
     int maxPositions = 32;
-    int steps = 4000;
+    int steps = 8000;
     int batch = 32;
     double learningRate = 3e-3;
     double beta1 = 0.9;

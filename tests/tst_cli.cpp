@@ -1,4 +1,5 @@
 // attention-lab-cli trace: the JSON is parsed back and checked; bad input fails with one line on stderr.
+#include <Eigen/Dense>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -44,6 +45,9 @@ private slots:
     void badInput_data();
     void badInput();
     void tenThousandWordsNamesTheLimit();
+    void trainedTraceRecomputesFromItsWeights();
+    void trainingIsDeterministic();
+    void shippedModelMeetsTheEvalTargets();
 };
 
 void tst_Cli::jsonHasEveryIntermediate()
@@ -237,6 +241,117 @@ void tst_Cli::tenThousandWordsNamesTheLimit()
     const Run m = cli({"trace", "--sentence", "hi", "--model", bad.fileName()});
     QCOMPARE(m.exitCode, 1);
     QVERIFY2(m.err.contains("bad.json: d_k: expected a number, found text"), m.err.constData());
+}
+
+namespace {
+
+// A matrix of the JSON as Eigen, for recomputing.
+Eigen::MatrixXd matrixOf(const QJsonValue &v)
+{
+    const QJsonArray rows = v.toArray();
+    Eigen::MatrixXd m(rows.size(), rows.isEmpty() ? 0 : rows.at(0).toArray().size());
+    for (int r = 0; r < m.rows(); ++r)
+        for (int c = 0; c < m.cols(); ++c)
+            m(r, c) = rows.at(r).toArray().at(c).toDouble();
+    return m;
+}
+
+Eigen::RowVectorXd rowOf(const QJsonValue &v)
+{
+    const QJsonArray a = v.toArray();
+    Eigen::RowVectorXd r(a.size());
+    for (int i = 0; i < a.size(); ++i)
+        r(i) = a.at(i).toDouble();
+    return r;
+}
+
+} // namespace
+
+void tst_Cli::trainedTraceRecomputesFromItsWeights()
+{
+    // Everything is recomputed here from the JSON alone, with plain Eigen: no AttentionLab code.
+    const Run r = cli({"trace", "--model", "trained", "--sentence",
+                       "The animal didn't cross the street because it was too wide.", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject root = QJsonDocument::fromJson(r.out).object();
+    const QJsonObject model = root["model"].toObject();
+    QCOMPARE(model["name"].toString(), QStringLiteral("trained"));
+    QVERIFY(model["layers"].toInt() >= 2);
+    QVERIFY(model["heads"].toInt() >= 2);
+    const QJsonArray layers = root["layers"].toArray();
+    QCOMPARE(layers.size(), model["layers"].toInt());
+    for (int l = 0; l < layers.size(); ++l) {
+        const QJsonObject layer = layers[l].toObject();
+        const Eigen::MatrixXd X = matrixOf(layer["input"]);
+        const QJsonArray heads = layer["heads"].toArray();
+        QCOMPARE(heads.size(), model["heads"].toInt());
+        Eigen::MatrixXd concat(X.rows(), 0);
+        for (const QJsonValue &hv : heads) {
+            const QJsonObject h = hv.toObject();
+            for (const char *key : {"b_Q", "b_K", "b_V"})
+                QVERIFY2(h.contains(QLatin1String(key)), key); // the trained model has biases
+            Eigen::MatrixXd Q = X * matrixOf(h["W_Q"]);
+            Q.rowwise() += rowOf(h["b_Q"]);
+            Eigen::MatrixXd K = X * matrixOf(h["W_K"]);
+            K.rowwise() += rowOf(h["b_K"]);
+            Eigen::MatrixXd V = X * matrixOf(h["W_V"]);
+            V.rowwise() += rowOf(h["b_V"]);
+            QVERIFY((Q - matrixOf(h["Q"])).cwiseAbs().maxCoeff() < 1e-9);
+            QVERIFY((K - matrixOf(h["K"])).cwiseAbs().maxCoeff() < 1e-9);
+            QVERIFY((V - matrixOf(h["V"])).cwiseAbs().maxCoeff() < 1e-9);
+            const Eigen::MatrixXd scaled = Q * K.transpose() / std::sqrt(double(Q.cols()));
+            QVERIFY((scaled - matrixOf(h["scaled"])).cwiseAbs().maxCoeff() < 1e-9);
+            Eigen::MatrixXd w = (scaled.colwise() - scaled.rowwise().maxCoeff()).array().exp().matrix();
+            w.array().colwise() /= w.rowwise().sum().array();
+            QVERIFY((w - matrixOf(h["weights"])).cwiseAbs().maxCoeff() < 1e-9);
+            QVERIFY((w * V - matrixOf(h["output"])).cwiseAbs().maxCoeff() < 1e-9);
+            concat.conservativeResize(Eigen::NoChange, concat.cols() + V.cols());
+            concat.rightCols(V.cols()) = w * V;
+        }
+        Eigen::MatrixXd attention = concat * matrixOf(layer["W_O"]);
+        attention.rowwise() += rowOf(layer["b_O"]);
+        QVERIFY((attention - matrixOf(layer["attention_output"])).cwiseAbs().maxCoeff() < 1e-9);
+        if (l + 1 < layers.size())
+            QVERIFY(matrixOf(layer["output"]) == matrixOf(layers[l + 1].toObject()["input"]));
+    }
+}
+
+void tst_Cli::trainingIsDeterministic()
+{
+    QTemporaryDir dir;
+    const QString a = dir.filePath(QStringLiteral("a.json")), b = dir.filePath(QStringLiteral("b.json")),
+                  c = dir.filePath(QStringLiteral("c.json"));
+    QCOMPARE(cli({"train", "--out", a, "--seed", "7", "--steps", "25"}).exitCode, 0);
+    const Run second = cli({"train", "--out", b, "--seed", "7", "--steps", "25"});
+    QCOMPARE(second.exitCode, 0);
+    QVERIFY(second.err.contains("step 25/25")); // the progress bar reached the end
+    QCOMPARE(cli({"train", "--out", c, "--seed", "8", "--steps", "25"}).exitCode, 0);
+    QFile fa(a), fb(b), fc(c);
+    QVERIFY(fa.open(QIODevice::ReadOnly) && fb.open(QIODevice::ReadOnly) && fc.open(QIODevice::ReadOnly));
+    const QByteArray bytes = fa.readAll();
+    QVERIFY(bytes.size() > 10000);
+    QCOMPARE(bytes, fb.readAll());  // same seed: the same bytes
+    QVERIFY(bytes != fc.readAll()); // another seed: other weights
+    // The file is a model the trace command reads.
+    QCOMPARE(cli({"trace", "--model", a, "--sentence", "the dog crossed the road .", "--json"}).exitCode, 0);
+    QCOMPARE(cli({"train", "--out", a, "--steps", "0"}).exitCode, 2);
+}
+
+void tst_Cli::shippedModelMeetsTheEvalTargets()
+{
+    const Run r = cli({"eval", "--model", "trained"});
+    QCOMPARE(r.exitCode, 0);
+    // "… pronoun: 186 / 200 = 93.0%" and "… sense: 352 / 400 = 88.0%": read both percentages back.
+    const QStringList lines = QString::fromUtf8(r.out).split('\n');
+    QStringList percents;
+    for (const QString &line : lines) {
+        const int eq = line.indexOf(QStringLiteral(" = "));
+        if (eq > 0)
+            percents << line.mid(eq + 3, line.indexOf('%', eq) - eq - 3);
+    }
+    QCOMPARE(percents.size(), 2);
+    QVERIFY2(percents[0].toDouble() >= 90.0, qPrintable(QString::fromUtf8(r.out)));
+    QVERIFY2(percents[1].toDouble() >= 80.0, qPrintable(QString::fromUtf8(r.out)));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

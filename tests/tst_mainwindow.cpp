@@ -1,17 +1,22 @@
 // The main window driven like a learner would: typing, stepping, toggling, clicking, exporting.
 #include "attentionchart.h"
+#include "comparepanel.h"
+#include "compareview.h"
 #include "equationview.h"
 #include "explainpanel.h"
 #include "heatmapview.h"
+#include "layerflowview.h"
 #include "lineview.h"
 #include "mainwindow.h"
 #include "matrixmodel.h"
+#include "modelgridview.h"
 #include "modelio.h"
 #include "stepnavigator.h"
 #include "tokenstrip.h"
 
 #include <QBarSet>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QImage>
@@ -63,6 +68,8 @@ private slots:
     void oddUnicodeNeverCrashes();
     void settingsRestoreSentenceAndLayout();
     void screenshotOptionWritesPngOfAskedSize();
+    void trainedModelLayersHeadsAndAverage();
+    void compareShowsContextualEmbeddings();
 
 private:
     QTemporaryDir m_dir;
@@ -427,6 +434,69 @@ void tst_MainWindow::screenshotOptionWritesPngOfAskedSize()
     QVERIFY(bad.waitForFinished(60000));
     QCOMPARE(bad.exitCode(), 2);
     QVERIFY(bad.readAllStandardError().contains("--step must be one of"));
+}
+
+void tst_MainWindow::trainedModelLayersHeadsAndAverage()
+{
+    MainWindow w(didactic());
+    w.resize(1920, 1080);
+    w.show();
+    QVERIFY(w.modelSelector()->findText(QStringLiteral("trained")) >= 0);
+    w.modelSelector()->setCurrentText(QStringLiteral("trained"));
+    QCOMPARE(QString::fromStdString(w.controller()->model().name), QStringLiteral("trained"));
+    w.setSentence(QStringLiteral("The animal didn't cross the street because it was too wide."));
+    const AttentionTrace *trace = w.controller()->trace();
+    QVERIFY(trace->layers.size() >= 2);
+    const int heads = w.controller()->model().headCount();
+    QVERIFY(heads >= 2);
+    QCOMPARE(w.headSelector()->count(), heads + 1); // every head, and the average
+    QCOMPARE(w.headSelector()->itemText(heads), QStringLiteral("Average of heads"));
+
+    // The grid: clicking layer 2, head 2 opens it.
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.findChild<QDockWidget *>(QStringLiteral("gridDock"))->raise();
+    QTRY_VERIFY(w.modelGrid()->isVisible());
+    QTest::mouseClick(w.modelGrid(), Qt::LeftButton, {}, w.modelGrid()->cellRect(1, 1).center());
+    QCOMPARE(w.controller()->state().layer, 1);
+    QCOMPARE(w.controller()->state().head, 1);
+    QCOMPARE(w.controller()->headTrace()->weights, trace->layers[1].heads[1].weights);
+    QCOMPARE(w.weightsModel()->matrix(), trace->layers[1].heads[1].weights);
+
+    // The average of heads: what the weights view shows is the mean of the layer's heads.
+    w.headSelector()->setCurrentIndex(heads);
+    QCOMPARE(w.controller()->state().head, -1);
+    Eigen::MatrixXd mean = Eigen::MatrixXd::Zero(trace->tokenCount(), trace->tokenCount());
+    for (const HeadTrace &h : trace->layers[1].heads)
+        mean += h.weights;
+    mean /= heads;
+    QVERIFY((w.weightsModel()->matrix() - mean).cwiseAbs().maxCoeff() < 1e-12);
+    w.controller()->setStep(Step::Softmax);
+    const int it = tokenIndex(w, "it");
+    QTest::mouseClick(w.heatmap()->viewport(), Qt::LeftButton, {}, w.heatmap()->cellRect(it, 1).center());
+    QVERIFY2(w.explainPanel()->plainText().contains(QStringLiteral("averaged over the %1 heads").arg(heads)),
+             qPrintable(w.explainPanel()->plainText()));
+
+    // Following "it" up the layers.
+    w.controller()->select(it, -1);
+    QCOMPARE(w.layerFlow()->token(), it);
+}
+
+void tst_MainWindow::compareShowsContextualEmbeddings()
+{
+    MainWindow w(didactic());
+    w.show();
+    QVERIFY(w.useModel(QStringLiteral("trained")).isEmpty());
+    ComparePanel *compare = w.comparePanel();
+    compare->setInputs(QStringLiteral("we sat on the bank of the river ."),
+                       QStringLiteral("she put her money in the bank ."), QStringLiteral("bank"));
+    QVERIFY(compare->problem().isEmpty());
+    // Same word, so the same input vector (up to its position); different neighbours, different outputs.
+    const double similarity = compare->view()->similarity();
+    QVERIFY(std::isfinite(similarity));
+    QVERIFY(similarity < compare->view()->inputSimilarity());
+    compare->setInputs(QStringLiteral("the bank"), QStringLiteral("a river"), QStringLiteral("bank"));
+    QVERIFY(compare->problem().contains(QStringLiteral("both sentences")));
+    QVERIFY(!w.useModel(QStringLiteral("/no/such/model.json")).isEmpty());
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -317,7 +317,11 @@ ModelLoad parseModel(const QByteArray &json, const QString &source)
 
 QStringList builtinModelNames()
 {
-    return {QStringLiteral("didactic")};
+    // The trained model ships too, but a build without its file still works with the didactic one.
+    QStringList names = {QStringLiteral("didactic")};
+    if (QFile::exists(QStringLiteral(":/models/trained.json")))
+        names << QStringLiteral("trained");
+    return names;
 }
 
 ModelLoad loadModel(const QString &nameOrPath)
