@@ -61,10 +61,21 @@ int main(int argc, char **argv)
                                   QStringLiteral("WxH"));
     const QCommandLineOption zoom(QStringLiteral("zoom"), QStringLiteral("Text size factor (0.6 to 3)."),
                                   QStringLiteral("FACTOR"));
+    const QCommandLineOption model(QStringLiteral("model"),
+                                   QStringLiteral("didactic, trained, or a model file."),
+                                   QStringLiteral("MODEL"));
+    const QCommandLineOption layer(QStringLiteral("layer"), QStringLiteral("Show this layer (1, 2, …)."),
+                                   QStringLiteral("N"));
+    const QCommandLineOption head(QStringLiteral("head"), QStringLiteral("Show this head (1, 2, …) or avg."),
+                                  QStringLiteral("N|avg"));
+    const QCommandLineOption panel(
+        QStringLiteral("panel"),
+        QStringLiteral("Bring a side panel forward: explain, grid, flow or compare."),
+        QStringLiteral("NAME"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Render the window to this PNG file and exit."),
                                         QStringLiteral("FILE.png"));
-    parser.addOptions({sentence, step, mask, select, size, zoom, screenshot});
+    parser.addOptions({sentence, step, mask, select, size, zoom, model, layer, head, panel, screenshot});
     parser.process(app);
 
     const ModelLoad loaded = loadModel(QStringLiteral("didactic"));
@@ -76,9 +87,32 @@ int main(int argc, char **argv)
     QSettings settings;
     MainWindow window(loaded.model, headless ? nullptr : &settings);
 
+    if (parser.isSet(model)) {
+        const QString error = window.useModel(parser.value(model));
+        if (!error.isEmpty())
+            return fail(error, 1);
+    }
     if (parser.isSet(sentence))
         window.setSentence(parser.value(sentence));
     InputState state = window.controller()->state();
+    const Model &current = window.controller()->model();
+    if (parser.isSet(layer)) {
+        bool ok = false;
+        const int n = parser.value(layer).toInt(&ok);
+        if (!ok || n < 1 || n > static_cast<int>(current.layers.size()))
+            return fail(QStringLiteral("--layer must be from 1 to %1").arg(current.layers.size()), 2);
+        state.layer = n - 1;
+    }
+    if (parser.isSet(head)) {
+        bool ok = false;
+        const int n = parser.value(head).toInt(&ok);
+        if (parser.value(head) == QLatin1String("avg"))
+            state.head = -1;
+        else if (ok && n >= 1 && n <= current.headCount())
+            state.head = n - 1;
+        else
+            return fail(QStringLiteral("--head must be from 1 to %1, or avg").arg(current.headCount()), 2);
+    }
     if (parser.isSet(step) && !stepFromCliName(parser.value(step), &state.step))
         return fail(QStringLiteral("--step must be one of embeddings, qkv, scores, scale, mask, softmax, "
                                    "weighted-sum, output; found \"%1\"")
@@ -96,6 +130,8 @@ int main(int argc, char **argv)
     window.controller()->setState(state);
     if (parser.isSet(select) && !window.selectToken(parser.value(select)))
         return fail(QStringLiteral("--select: no token is spelled \"%1\"").arg(parser.value(select)), 2);
+    if (parser.isSet(panel) && !window.showPanel(parser.value(panel)))
+        return fail(QStringLiteral("--panel must be explain, grid, flow, compare or pipeline"), 2);
     if (parser.isSet(zoom)) {
         bool ok = false;
         const double factor = parser.value(zoom).toDouble(&ok);

@@ -5,31 +5,76 @@
 
 namespace attention {
 
-QList<Example> builtinExamples()
+QList<SampleSentence> builtinExamples()
 {
     auto tr = [](const char *s) { return QCoreApplication::translate("Examples", s); };
-    return {
+    const QString didactic = QStringLiteral("didactic");
+    QList<SampleSentence> examples = {
         {tr("Pronoun: the tired animal"),
          QStringLiteral("The animal didn't cross the street because it was too tired."), QStringLiteral("it"),
-         tr("Select “it”: which word does it look at?")},
+         tr("Select “it”: which word does it look at?"), didactic},
         {tr("Pronoun: the wide street"),
          QStringLiteral("The animal didn't cross the street because it was too wide."), QStringLiteral("it"),
-         tr("Here “it” is the street, yet one layer still picks “animal”: its query never sees “wide”.")},
+         tr("Here “it” is the street, yet one layer still picks “animal”: its query never sees “wide”."),
+         didactic},
         {tr("Java the language"), QStringLiteral("Java programming is fun."), QStringLiteral("Java"),
-         tr("“Java” looks for context and finds “programming”.")},
+         tr("“Java” looks for context and finds “programming”."), didactic},
         {tr("Bank of a river"), QStringLiteral("We sat on the bank of the river."), QStringLiteral("bank"),
-         tr("“bank” takes its sense from “river”.")},
+         tr("“bank” takes its sense from “river”."), didactic},
         {tr("Bank for money"), QStringLiteral("She put her money in the bank."), QStringLiteral("bank"),
-         tr("Same word, other neighbours: now “bank” leans on “money”.")},
+         tr("Same word, other neighbours: now “bank” leans on “money”."), didactic},
         {tr("French: “la” looks back"), QStringLiteral("Marie a pris la pomme et la mange."),
-         QStringLiteral("la"), tr("The second “la” stands for a noun said earlier: which one does it pick?")},
+         QStringLiteral("la"), tr("The second “la” stands for a noun said earlier: which one does it pick?"),
+         didactic},
         {tr("Code: a variable used later"), QStringLiteral("total = price * count ; print ( total )"),
          QStringLiteral("total"),
          tr("A name used later should find where it was defined. This hand-set model has no feature for "
-            "that, so its attention spreads evenly: a limit worth seeing.")},
+            "that, so its attention spreads evenly: a limit worth seeing."),
+         didactic},
         {tr("A bat in a cave"), QStringLiteral("The bat flew out of the cave."), QStringLiteral("bat"),
-         tr("“bat” the animal: the cave settles it.")},
+         tr("“bat” the animal: the cave settles it."), didactic},
     };
+    // The trained model learned these; its first layer reads the adjective, its second picks the noun.
+    const QString trained = QStringLiteral("trained");
+    const QList<SampleSentence> learned = {
+        {tr("Trained: “it” is the tired animal"),
+         QStringLiteral("The animal didn't cross the street because it was too tired."), QStringLiteral("it"),
+         tr("Layer 1: “it” reads “tired”. Layer 2: it picks “animal”. See Layers × heads and Follow a "
+            "token."),
+         trained},
+        {tr("Trained: “it” is the wide street"),
+         QStringLiteral("The animal didn't cross the street because it was too wide."), QStringLiteral("it"),
+         tr("One word changed, and layer 2 sends “it” to “street”: two layers can do what one could not."),
+         trained},
+        {tr("Trained: the trophy is too big"),
+         QStringLiteral("The trophy doesn't fit in the suitcase because it is too big."),
+         QStringLiteral("it"), tr("“big” describes the thing that does not fit: the trophy."), trained},
+        {tr("Trained: the suitcase is too small"),
+         QStringLiteral("The trophy doesn't fit in the suitcase because it is too small."),
+         QStringLiteral("it"), tr("“small” describes the container: the suitcase."), trained},
+        {tr("Trained: the dog is too weak"),
+         QStringLiteral("The dog couldn't lift the box because it was too weak."), QStringLiteral("it"),
+         tr("Only a creature is weak: layer 2 of “it” lands on “dog”."), trained},
+        {tr("Trained: the box is too heavy"),
+         QStringLiteral("The dog couldn't lift the box because it was too heavy."), QStringLiteral("it"),
+         tr("Only the load is heavy: now “it” looks at “box”."), trained},
+        {tr("Trained: Java the island"), QStringLiteral("the island reminded the child of java ."),
+         QStringLiteral("java"), tr("“java” reads “island” to know which Java it is."), trained},
+        {tr("Trained: Java the coffee"), QStringLiteral("the espresso reminded the child of java ."),
+         QStringLiteral("java"), tr("Same sentence, another cue: “espresso”."), trained},
+        {tr("Trained: python the snake"), QStringLiteral("the snake reminded the child of python ."),
+         QStringLiteral("python"), tr("Compare it with the next example in the Compare panel."), trained},
+        {tr("Trained: python the language"), QStringLiteral("the compiler reminded the child of python ."),
+         QStringLiteral("python"), tr("“python” now leans on “compiler”."), trained},
+        {tr("Trained: a bank and fishing"),
+         QStringLiteral("the student kept talking about the bank and the fishing ."), QStringLiteral("bank"),
+         tr("“fishing” makes it a river bank."), trained},
+        {tr("Trained: a bank and a loan"),
+         QStringLiteral("the student kept talking about the bank and the loan ."), QStringLiteral("bank"),
+         tr("“loan” makes it a money bank."), trained},
+    };
+    examples += learned;
+    return examples;
 }
 
 } // namespace attention

@@ -6,14 +6,15 @@
 
 namespace attention {
 
-struct Example
+struct SampleSentence
 {
     QString title;    // menu text
     QString sentence; // the text put in the sentence field
     QString focus;    // the token to select first
     QString hint;     // what to look for, shown in the status bar
+    QString model;    // the built-in model the example is about ("didactic" or "trained")
 };
 
-QList<Example> builtinExamples();
+QList<SampleSentence> builtinExamples();
 
 } // namespace attention

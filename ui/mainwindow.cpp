@@ -132,14 +132,7 @@ QWidget *MainWindow::buildTop()
     examples->setPopupMode(QToolButton::InstantPopup);
     examples->setObjectName(QStringLiteral("examplesButton"));
     auto *menu = new QMenu(examples);
-    for (const Example &e : builtinExamples()) {
-        QAction *a = menu->addAction(e.title);
-        connect(a, &QAction::triggered, this, [this, e] {
-            setSentence(e.sentence);
-            selectToken(e.focus);
-            statusBar()->showMessage(e.hint, 15000);
-        });
-    }
+    fillExamplesMenu(menu);
     examples->setMenu(menu);
     row->addWidget(m_sentence, 1);
     row->addWidget(examples);
@@ -430,6 +423,21 @@ void MainWindow::buildModelDocks()
     m_explainDock->raise();
 }
 
+bool MainWindow::showPanel(const QString &name)
+{
+    const QHash<QString, QDockWidget *> panels = {{QStringLiteral("pipeline"), m_pipelineDock},
+                                                  {QStringLiteral("explain"), m_explainDock},
+                                                  {QStringLiteral("grid"), m_gridDock},
+                                                  {QStringLiteral("flow"), m_layerFlowDock},
+                                                  {QStringLiteral("compare"), m_compareDock}};
+    QDockWidget *dock = panels.value(name);
+    if (!dock)
+        return false;
+    dock->show();
+    dock->raise();
+    return true;
+}
+
 QString MainWindow::useModel(const QString &nameOrPath)
 {
     if (QString::fromStdString(m_controller->model().name) == nameOrPath)
@@ -517,13 +525,7 @@ void MainWindow::buildMenus()
                                           [this] { setWindowState(windowState() ^ Qt::WindowFullScreen); });
     full->setShortcut(QKeySequence(Qt::Key_F11));
 
-    QMenu *examples = menuBar()->addMenu(tr("E&xamples"));
-    for (const Example &e : builtinExamples())
-        connect(examples->addAction(e.title), &QAction::triggered, this, [this, e] {
-            setSentence(e.sentence);
-            selectToken(e.focus);
-            statusBar()->showMessage(e.hint, 15000);
-        });
+    fillExamplesMenu(menuBar()->addMenu(tr("E&xamples")));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keys"), this, [this] {
@@ -540,6 +542,31 @@ void MainWindow::buildMenus()
                               "sentence you type.</p>")
                                .arg(QApplication::applicationVersion()));
     });
+}
+
+void MainWindow::fillExamplesMenu(QMenu *menu)
+{
+    QString model;
+    for (const SampleSentence &e : builtinExamples()) {
+        if (!builtinModelNames().contains(e.model))
+            continue; // a build without the trained model offers only the didactic examples
+        if (!model.isEmpty() && e.model != model)
+            menu->addSection(tr("With the trained model"));
+        model = e.model;
+        connect(menu->addAction(e.title), &QAction::triggered, this, [this, e] { showExample(e); });
+    }
+}
+
+void MainWindow::showExample(const SampleSentence &e)
+{
+    const QString error = useModel(e.model);
+    if (!error.isEmpty()) {
+        QMessageBox::warning(this, tr("Model"), error);
+        return;
+    }
+    setSentence(e.sentence);
+    selectToken(e.focus);
+    statusBar()->showMessage(e.hint, 20000);
 }
 
 void MainWindow::setSentence(const QString &text)
@@ -970,6 +997,7 @@ void MainWindow::restoreSettings()
     setZoom(m_settings->value(QStringLiteral("zoom"), 1.0).toDouble());
     m_precisionBox->setValue(m_settings->value(QStringLiteral("precision"), 2).toInt());
     m_settings->endGroup();
+    useModel(m_settings->value(QStringLiteral("model"), QStringLiteral("didactic")).toString());
     InputState s = m_controller->state();
     s.sentence =
         m_settings->value(QStringLiteral("sentence"), builtinExamples().constFirst().sentence).toString();
@@ -996,6 +1024,7 @@ void MainWindow::saveSettings()
     m_settings->setValue(QStringLiteral("precision"), m_precision);
     m_settings->endGroup();
     m_settings->setValue(QStringLiteral("sentence"), s.sentence);
+    m_settings->setValue(QStringLiteral("model"), QString::fromStdString(m_controller->model().name));
     m_settings->setValue(QStringLiteral("causal"), s.mask == MaskMode::Causal);
     m_settings->setValue(QStringLiteral("scale"), s.scale);
     m_settings->setValue(QStringLiteral("swapQK"), s.swapQK);
@@ -1030,10 +1059,8 @@ void MainWindow::resizeEvent(QResizeEvent *event)
         // Five tab titles side by side would set the window's minimum width: let them scroll instead.
         // The dock tab bars exist only once the layout has run.
         QTimer::singleShot(0, this, [this] {
-            for (QTabBar *bar : findChildren<QTabBar *>()) {
+            for (QTabBar *bar : findChildren<QTabBar *>())
                 bar->setUsesScrollButtons(true);
-                bar->setElideMode(Qt::ElideRight);
-            }
         });
     } else if (!narrow && tabbed) {
         addDockWidget(Qt::RightDockWidgetArea, m_explainDock);

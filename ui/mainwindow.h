@@ -2,6 +2,7 @@
 // the pipeline panel, and the explanation panel. It composes views; the controller owns the state.
 #pragma once
 
+#include "examples.h"
 #include "exporter.h"
 #include "tracecontroller.h"
 
@@ -69,6 +70,8 @@ public:
     ComparePanel *comparePanel() const { return m_compare; }
     QComboBox *modelSelector() const { return m_modelBox; }
     QComboBox *headSelector() const { return m_headBox; }
+    // Raises one of the side panels: "explain", "grid", "flow", "compare" or "pipeline"; false if unknown.
+    bool showPanel(const QString &name);
     // Loads a built-in model by name (or a model file) and makes it current; returns the error, or "".
     QString useModel(const QString &nameOrPath);
     QCheckBox *causalMaskBox() const { return m_causal; }
@@ -99,6 +102,8 @@ private:
     QDockWidget *buildPipelineDock();
     QDockWidget *buildExplainDock();
     void buildModelDocks();
+    void fillExamplesMenu(QMenu *menu);
+    void showExample(const SampleSentence &example);
     void restoreSettings();
     void saveSettings();
 
