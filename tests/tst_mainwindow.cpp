@@ -3,6 +3,7 @@
 #include "comparepanel.h"
 #include "compareview.h"
 #include "equationview.h"
+#include "examples.h"
 #include "explainpanel.h"
 #include "heatmapview.h"
 #include "layerflowview.h"
@@ -70,6 +71,7 @@ private slots:
     void screenshotOptionWritesPngOfAskedSize();
     void trainedModelLayersHeadsAndAverage();
     void compareShowsContextualEmbeddings();
+    void everyExampleShowsWhatItSays();
 
 private:
     QTemporaryDir m_dir;
@@ -497,6 +499,40 @@ void tst_MainWindow::compareShowsContextualEmbeddings()
     compare->setInputs(QStringLiteral("the bank"), QStringLiteral("a river"), QStringLiteral("bank"));
     QVERIFY(compare->problem().contains(QStringLiteral("both sentences")));
     QVERIFY(!w.useModel(QStringLiteral("/no/such/model.json")).isEmpty());
+}
+
+void tst_MainWindow::everyExampleShowsWhatItSays()
+{
+    // Each example's hint names the word its focus token attends to most: check it against the trace,
+    // in the layer where it is clearest (the mean of the heads, the token itself left out).
+    MainWindow w(didactic());
+    w.show();
+    int checked = 0;
+    for (const SampleSentence &e : builtinExamples()) {
+        QVERIFY2(w.useModel(e.model).isEmpty(), qPrintable(e.title));
+        w.setSentence(e.sentence);
+        QVERIFY2(w.selectToken(e.focus), qPrintable(e.title));
+        if (e.expect.isEmpty())
+            continue;
+        const AttentionTrace *t = w.controller()->trace();
+        for (bool known : t->known)
+            QVERIFY2(known || e.model == QLatin1String("didactic"), qPrintable(e.title)); // the trained model knows every word
+        const int focus = w.controller()->state().query;
+        QStringList seen;
+        bool found = false;
+        for (const LayerTrace &layer : t->layers) {
+            Eigen::RowVectorXd row = meanOfHeads(layer).weights.row(focus);
+            row(focus) = -1.0;
+            Eigen::Index best = 0;
+            row.maxCoeff(&best);
+            const QString word = QString::fromStdString(t->tokens[static_cast<std::size_t>(best)].text);
+            seen << word;
+            found = found || word == e.expect;
+        }
+        QVERIFY2(found, qPrintable(QStringLiteral("%1: expected %2, saw %3").arg(e.title, e.expect, seen.join(' '))));
+        ++checked;
+    }
+    QVERIFY(checked >= 18);
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -13,6 +13,7 @@ struct SampleSentence
     QString focus;    // the token to select first
     QString hint;     // what to look for, shown in the status bar
     QString model;    // the built-in model the example is about ("didactic" or "trained")
+    QString expect;   // the word `focus` attends to most (head average, some layer); "" makes no claim
 };
 
 QList<SampleSentence> builtinExamples();
