@@ -97,7 +97,7 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     connect(m_controller, &TraceController::stepChanged, this, &MainWindow::onStepChanged);
     connect(m_controller, &TraceController::selectionChanged, this, &MainWindow::onSelectionChanged);
 
-    resizeDocks({m_pipelineDock, m_explainDock}, {250, 320}, Qt::Horizontal);
+    resizeDocks({m_pipelineDock, m_explainDock}, {240, 360}, Qt::Horizontal);
     setZoom(1.0);
     restoreSettings();
     if (m_sentence->text().isEmpty() && !(m_settings && m_settings->contains(QStringLiteral("sentence"))))
@@ -1067,7 +1067,7 @@ void MainWindow::resizeEvent(QResizeEvent *event)
         for (QDockWidget *d : right.mid(1))
             tabifyDockWidget(m_explainDock, d);
         m_explainDock->raise();
-        resizeDocks({m_pipelineDock, m_explainDock}, {250, 320}, Qt::Horizontal);
+        resizeDocks({m_pipelineDock, m_explainDock}, {240, 360}, Qt::Horizontal);
     }
 }
 
