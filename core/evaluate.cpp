@@ -1,6 +1,8 @@
 // Held-out evaluation: reads attention weights from the same traces the app shows.
 #include "evaluate.h"
 
+#include "compare.h"
+
 #include <cassert>
 #include <iomanip>
 #include <map>
@@ -71,19 +73,6 @@ std::string quote(const Example &e, int i)
 
 } // namespace
 
-Eigen::MatrixXd averageHeads(const LayerTrace &layer)
-{
-    if (layer.heads.empty())
-        return {};
-    Eigen::MatrixXd sum = layer.heads.front().weights;
-    for (std::size_t h = 1; h < layer.heads.size(); ++h) {
-        assert(layer.heads[h].weights.rows() == sum.rows() && layer.heads[h].weights.cols() == sum.cols() &&
-               "every head of a layer sees the same tokens");
-        sum += layer.heads[h].weights;
-    }
-    return sum / static_cast<double>(layer.heads.size());
-}
-
 EvalReport evaluate(std::shared_ptr<const Model> model, const std::vector<Example> &heldOut)
 {
     EvalReport report;
@@ -112,7 +101,7 @@ EvalReport evaluate(std::shared_ptr<const Model> model, const std::vector<Exampl
             why << "the example's positions are outside the sentence";
         } else if (referent) {
             // 2a. The pronoun's row in the last layer: which noun does "it" read from?
-            const Eigen::MatrixXd w = averageHeads(traced.trace.layers.back());
+            const Eigen::MatrixXd w = averageHeadWeights(traced.trace.layers.back());
             const double toAntecedent = w(e.position, e.antecedent),
                          toDistractor = w(e.position, e.distractor);
             right = toAntecedent > toDistractor;
@@ -123,7 +112,7 @@ EvalReport evaluate(std::shared_ptr<const Model> model, const std::vector<Exampl
             double bestCue = -1.0;
             int bestLayer = 0;
             for (std::size_t l = 0; l < traced.trace.layers.size() && !right; ++l) {
-                const Eigen::MatrixXd w = averageHeads(traced.trace.layers[l]);
+                const Eigen::MatrixXd w = averageHeadWeights(traced.trace.layers[l]);
                 const Eigen::RowVectorXd row = w.row(e.position);
                 right = strictlyLargest(row, e.position, e.cue);
                 if (row(e.cue) > bestCue) {
@@ -132,7 +121,7 @@ EvalReport evaluate(std::shared_ptr<const Model> model, const std::vector<Exampl
                 }
             }
             const Eigen::RowVectorXd row =
-                averageHeads(traced.trace.layers[static_cast<std::size_t>(bestLayer)]).row(e.position);
+                averageHeadWeights(traced.trace.layers[static_cast<std::size_t>(bestLayer)]).row(e.position);
             const int strongest = strongestOther(row, e.position);
             why << "in layer " << bestLayer + 1 << " " << quote(e, e.position) << " gives " << row(e.cue)
                 << " to the cue " << quote(e, e.cue) << " and " << row(strongest) << " to "

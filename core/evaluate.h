@@ -37,7 +37,4 @@ struct EvalReport
 // attention weights are only measured here; they are never a training target.
 EvalReport evaluate(std::shared_ptr<const Model> model, const std::vector<Example> &heldOut);
 
-// The attention weights of one layer averaged over its heads: (n, n). Empty when the layer has no heads.
-Eigen::MatrixXd averageHeads(const LayerTrace &layer);
-
 } // namespace attention

@@ -1,4 +1,5 @@
 // The lexicon, the generated corpus and its held-out split, and the evaluation's counting.
+#include "compare.h"
 #include "corpus.h"
 #include "evaluate.h"
 #include "tokenizer.h"
@@ -490,13 +491,13 @@ void tst_Corpus::fitsTheModel()
 void tst_Corpus::averageHeadsByHand()
 {
     LayerTrace layer;
-    QCOMPARE(averageHeads(layer).size(), Eigen::Index(0));
+    QCOMPARE(averageHeadWeights(layer).size(), Eigen::Index(0));
     layer.heads.resize(2);
     layer.heads[0].weights = (Eigen::MatrixXd(2, 2) << 1.0, 0.0, 0.5, 0.5).finished();
     layer.heads[1].weights = (Eigen::MatrixXd(2, 2) << 0.0, 1.0, 0.25, 0.75).finished();
     // Cell by cell (a + b) / 2: (1 + 0)/2, (0 + 1)/2, (0.5 + 0.25)/2, (0.5 + 0.75)/2.
     const Eigen::MatrixXd expected = (Eigen::MatrixXd(2, 2) << 0.5, 0.5, 0.375, 0.625).finished();
-    QVERIFY(averageHeads(layer).isApprox(expected, 1e-12));
+    QVERIFY(averageHeadWeights(layer).isApprox(expected, 1e-12));
 }
 
 void tst_Corpus::evaluateCounts()
@@ -519,8 +520,8 @@ void tst_Corpus::evaluateCounts()
     const TraceResult traced =
         traceText(model, "the animal didn't cross the street because it was too tired .");
     QVERIFY(traced.ok());
-    QVERIFY(averageHeads(traced.trace.layers[0])(7, 10) > 0.999);
-    QVERIFY(averageHeads(traced.trace.layers[1])(7, 1) > 0.999);
+    QVERIFY(averageHeadWeights(traced.trace.layers[0])(7, 10) > 0.999);
+    QVERIFY(averageHeadWeights(traced.trace.layers[1])(7, 1) > 0.999);
 
     const EvalReport report = evaluate(model, examples);
     QCOMPARE(report.pairs, 2);
