@@ -70,7 +70,7 @@ int main(int argc, char **argv)
                                   QStringLiteral("N|avg"));
     const QCommandLineOption panel(
         QStringLiteral("panel"),
-        QStringLiteral("Bring a side panel forward: explain, grid, flow or compare."),
+        QStringLiteral("Bring a side panel forward: explain, grid, flow, compare or pipeline."),
         QStringLiteral("NAME"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Render the window to this PNG file and exit."),

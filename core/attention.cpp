@@ -244,29 +244,41 @@ TraceResult traceTokens(std::shared_ptr<const Model> model, const std::vector<To
     for (const LayerWeights &layer : model->layers) {
         trace.layers.push_back(computeLayer(x, layer, trace.blocked, options, &trace.fullyMasked));
         x = trace.layers.back().output;
+        // 4. Finite weights can still overflow (a huge gamma, say): refuse a trace with NaN or ∞ in it
+        //    rather than show numbers that mean nothing.
+        if (!x.allFinite()) {
+            error << "the model " << model->name << " overflows: layer " << trace.layers.size()
+                  << " gives numbers that are not finite";
+            return TraceResult{{}, error.str()};
+        }
     }
     return result;
+}
+
+namespace {
+// The mean of one matrix over a layer's heads.
+Eigen::MatrixXd meanOf(const LayerTrace &layer, Eigen::MatrixXd HeadTrace::*matrix)
+{
+    Eigen::MatrixXd sum = layer.heads.front().*matrix;
+    for (std::size_t h = 1; h < layer.heads.size(); ++h)
+        sum += layer.heads[h].*matrix; // −∞ + −∞ stays −∞: every head shares the mask
+    return sum / static_cast<double>(layer.heads.size());
+}
+} // namespace
+
+Eigen::MatrixXd averageHeadWeights(const LayerTrace &layer)
+{
+    return layer.heads.empty() ? Eigen::MatrixXd() : meanOf(layer, &HeadTrace::weights);
 }
 
 HeadTrace meanOfHeads(const LayerTrace &layer)
 {
     assert(!layer.heads.empty() && "a layer has at least one head");
-    HeadTrace mean = layer.heads.front();
-    for (std::size_t h = 1; h < layer.heads.size(); ++h) {
-        const HeadTrace &t = layer.heads[h];
-        mean.Q += t.Q;
-        mean.K += t.K;
-        mean.V += t.V;
-        mean.scores += t.scores;
-        mean.scaled += t.scaled;
-        mean.masked += t.masked; // −∞ + −∞ stays −∞: every head shares the mask
-        mean.weights += t.weights;
-        mean.output += t.output;
-    }
-    const double count = static_cast<double>(layer.heads.size());
-    for (Eigen::MatrixXd *m :
-         {&mean.Q, &mean.K, &mean.V, &mean.scores, &mean.scaled, &mean.masked, &mean.weights, &mean.output})
-        *m /= count;
+    HeadTrace mean = layer.heads.front(); // keeps the divisor, which every head shares
+    for (Eigen::MatrixXd HeadTrace::*m :
+         {&HeadTrace::Q, &HeadTrace::K, &HeadTrace::V, &HeadTrace::scores, &HeadTrace::scaled,
+          &HeadTrace::masked, &HeadTrace::weights, &HeadTrace::output})
+        mean.*m = meanOf(layer, m);
     return mean;
 }
 

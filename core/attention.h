@@ -121,6 +121,9 @@ LayerTrace computeLayer(const Eigen::MatrixXd &input, const LayerWeights &layer,
 // The element-wise mean of a layer's heads, every matrix of them ("average of heads" in the views; the
 // evaluation reads its weights). The divisor is the heads' own (they share d_k).
 HeadTrace meanOfHeads(const LayerTrace &layer);
+// Only the weights of that mean: (n_queries, n_keys). Each row is still a distribution (or all 0 for a fully
+// masked query). Empty when the layer has no heads.
+Eigen::MatrixXd averageHeadWeights(const LayerTrace &layer);
 
 const char *maskModeName(MaskMode mode);
 

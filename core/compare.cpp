@@ -1,6 +1,8 @@
 // Cosine similarity, distance, the mean of a layer's heads and the strongest keys of a weight row.
 #include "compare.h"
 
+#include <cmath>
+
 #include <algorithm>
 #include <cassert>
 #include <limits>
@@ -24,19 +26,6 @@ double distance(const Eigen::RowVectorXd &a, const Eigen::RowVectorXd &b)
     return (a - b).norm();
 }
 
-Eigen::MatrixXd averageHeadWeights(const LayerTrace &layer)
-{
-    if (layer.heads.empty())
-        return {};
-    Eigen::MatrixXd sum = layer.heads.front().weights;
-    for (std::size_t h = 1; h < layer.heads.size(); ++h) {
-        assert(layer.heads[h].weights.rows() == sum.rows() && layer.heads[h].weights.cols() == sum.cols() &&
-               "every head of a layer sees the same tokens");
-        sum += layer.heads[h].weights;
-    }
-    return sum / static_cast<double>(layer.heads.size());
-}
-
 Eigen::RowVectorXd averageHeadWeightRow(const LayerTrace &layer, int query)
 {
     if (layer.heads.empty())
@@ -55,8 +44,11 @@ std::vector<int> strongestKeys(const Eigen::RowVectorXd &weights, int count)
     const std::size_t keep = std::min(order.size(), static_cast<std::size_t>(std::max(count, 0)));
     // partial_sort is enough: only the first few are shown, and a row can hold 2,048 keys.
     std::partial_sort(
-        order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
-        [&](int a, int b) { return weights[a] > weights[b] || (weights[a] == weights[b] && a < b); });
+        order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(), [&](int a, int b) {
+            // NaN counts as −∞, so the comparison stays a strict weak ordering whatever the row holds.
+            const auto value = [&](int i) { return std::isnan(weights[i]) ? -HUGE_VAL : weights[i]; };
+            return value(a) > value(b) || (value(a) == value(b) && a < b);
+        });
     order.resize(keep);
     return order;
 }

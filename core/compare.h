@@ -17,11 +17,7 @@ double cosineSimilarity(const Eigen::RowVectorXd &a, const Eigen::RowVectorXd &b
 // ‖a − b‖, the Euclidean distance; a and b must have the same length.
 double distance(const Eigen::RowVectorXd &a, const Eigen::RowVectorXd &b);
 
-// The mean of the layer's heads' weights: (n_queries, n_keys). Each row still sums to 1 (or is all 0
-// for a fully masked query) because a mean of distributions is a distribution. Empty without heads.
-Eigen::MatrixXd averageHeadWeights(const LayerTrace &layer);
-
-// One row of averageHeadWeights, without building the whole (n, n) mean: (n_keys).
+// One row of averageHeadWeights (attention.h), without building the whole (n, n) mean: (n_keys).
 Eigen::RowVectorXd averageHeadWeightRow(const LayerTrace &layer, int query);
 
 // The indices of the `count` largest entries of `weights`, largest first; ties keep the earlier index

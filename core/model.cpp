@@ -3,6 +3,7 @@
 
 #include "tokenizer.h"
 
+#include <cmath>
 #include <cstdint>
 #include <sstream>
 
@@ -110,6 +111,10 @@ std::string validateModel(const Model &model)
         return "positions must have d_model columns";
     if (model.unknownWords == UnknownWords::UnknownToken && model.wordIndex.count("<unk>") == 0)
         return "unknown_words is \"unk\" but the vocabulary has no \"<unk>\" entry";
+    if (!std::isfinite(model.hashedScale) || model.hashedScale < 0.0 || model.hashedScale > 10.0)
+        return "hashed_scale must be a number from 0 to 10";
+    if (!allFinite(model.positionEmbedding))
+        return "positions contain a number that is not finite";
     if (model.layers.empty())
         return "the model has no layers";
 
@@ -130,9 +135,12 @@ std::string validateModel(const Model &model)
                 if (!allFinite(*m))
                     return hp + "." + name + " contains a number that is not finite";
             }
-            for (auto [name, v] : {std::pair{"b_Q", &w.b_Q}, {"b_K", &w.b_K}, {"b_V", &w.b_V}})
+            for (auto [name, v] : {std::pair{"b_Q", &w.b_Q}, {"b_K", &w.b_K}, {"b_V", &w.b_V}}) {
                 if (auto e = vectorError(hp + "." + name, v->size(), dk); !e.empty())
                     return e;
+                if (v->size() > 0 && !v->allFinite())
+                    return hp + "." + name + " contains a number that is not finite";
+            }
         }
         const Eigen::Index concat = static_cast<Eigen::Index>(layer.heads.size()) * dk;
         if (layer.W_O.size() == 0) {
@@ -144,6 +152,19 @@ std::string validateModel(const Model &model)
         }
         if (auto e = vectorError(lp + ".b_O", layer.b_O.size(), d); !e.empty())
             return e;
+        // Every other number of the layer must be finite too, or the trace fills with NaN.
+        for (auto [name, m] : {std::pair{".W_O", &layer.W_O}, {".W_1", &layer.W_1}, {".W_2", &layer.W_2}})
+            if (!allFinite(*m))
+                return lp + name + " contains a number that is not finite";
+        for (auto [name, v] : {std::pair{".b_O", &layer.b_O},
+                               {".b_1", &layer.b_1},
+                               {".b_2", &layer.b_2},
+                               {".norm1.gamma", &layer.norm1.gamma},
+                               {".norm1.beta", &layer.norm1.beta},
+                               {".norm2.gamma", &layer.norm2.gamma},
+                               {".norm2.beta", &layer.norm2.beta}})
+            if (v->size() > 0 && !v->allFinite())
+                return lp + name + " contains a number that is not finite";
         if (auto e = normError(lp + ".norm1", layer.norm1, d); !e.empty())
             return e;
         if (auto e = normError(lp + ".norm2", layer.norm2, d); !e.empty())

@@ -72,6 +72,7 @@ private slots:
     void trainedModelLayersHeadsAndAverage();
     void compareShowsContextualEmbeddings();
     void everyExampleShowsWhatItSays();
+    void everyStepLayerAndHeadOfTheTrainedModel();
 
 private:
     QTemporaryDir m_dir;
@@ -452,7 +453,7 @@ void tst_MainWindow::trainedModelLayersHeadsAndAverage()
     const int heads = w.controller()->model().headCount();
     QVERIFY(heads >= 2);
     QCOMPARE(w.headSelector()->count(), heads + 1); // every head, and the average
-    QCOMPARE(w.headSelector()->itemText(heads), QStringLiteral("Average of heads"));
+    QCOMPARE(w.headSelector()->itemText(heads), QStringLiteral("Average"));
 
     // The grid: clicking layer 2, head 2 opens it.
     QVERIFY(QTest::qWaitForWindowExposed(&w));
@@ -516,7 +517,8 @@ void tst_MainWindow::everyExampleShowsWhatItSays()
             continue;
         const AttentionTrace *t = w.controller()->trace();
         for (bool known : t->known)
-            QVERIFY2(known || e.model == QLatin1String("didactic"), qPrintable(e.title)); // the trained model knows every word
+            QVERIFY2(known || e.model == QLatin1String("didactic"),
+                     qPrintable(e.title)); // the trained model knows every word
         const int focus = w.controller()->state().query;
         QStringList seen;
         bool found = false;
@@ -529,10 +531,51 @@ void tst_MainWindow::everyExampleShowsWhatItSays()
             seen << word;
             found = found || word == e.expect;
         }
-        QVERIFY2(found, qPrintable(QStringLiteral("%1: expected %2, saw %3").arg(e.title, e.expect, seen.join(' '))));
+        QVERIFY2(
+            found,
+            qPrintable(QStringLiteral("%1: expected %2, saw %3").arg(e.title, e.expect, seen.join(' '))));
         ++checked;
     }
     QVERIFY(checked >= 18);
+}
+
+void tst_MainWindow::everyStepLayerAndHeadOfTheTrainedModel()
+{
+    // Walk every view state of a multi-layer model, the average of heads included: the result panel always
+    // holds that head's (or the mean's) matrix, and nothing shows a matrix of another shape.
+    MainWindow w(didactic());
+    w.resize(1366, 768);
+    w.show();
+    QVERIFY(w.useModel(QStringLiteral("trained")).isEmpty());
+    w.setSentence(QStringLiteral("The dog couldn't lift the box because it was too heavy."));
+    const AttentionTrace *t = w.controller()->trace();
+    const int n = t->tokenCount();
+    for (int layer = 0; layer < static_cast<int>(t->layers.size()); ++layer)
+        for (int head = -1; head < w.controller()->model().headCount(); ++head) {
+            w.controller()->setLayer(layer);
+            w.controller()->setHead(head);
+            const HeadTrace expected =
+                head < 0 ? meanOfHeads(t->layers[static_cast<std::size_t>(layer)])
+                         : t->layers[static_cast<std::size_t>(layer)].heads[static_cast<std::size_t>(head)];
+            for (Step step : kAllSteps) {
+                w.controller()->setStep(step);
+                MatrixPanel *result = w.equationView()->resultPanel();
+                QVERIFY(result);
+                QCOMPARE(result->model()->rowCount(), n);
+                if (step == Step::Softmax)
+                    QVERIFY((result->model()->matrix() - expected.weights).cwiseAbs().maxCoeff() < 1e-12);
+                if (step == Step::QKV)
+                    QVERIFY((result->model()->matrix() - expected.Q).cwiseAbs().maxCoeff() < 1e-12);
+                for (MatrixPanel *p : w.equationView()->visiblePanels())
+                    QVERIFY2(p->model()->rowCount() > 0, qPrintable(p->name()));
+                QVERIFY(!w.grab().isNull());
+            }
+        }
+    // Back to the one-head didactic model: layer and head come back into range.
+    QVERIFY(w.useModel(QStringLiteral("didactic")).isEmpty());
+    QCOMPARE(w.controller()->state().layer, 0);
+    QCOMPARE(w.controller()->state().head, 0);
+    QVERIFY(w.controller()->headTrace());
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -56,6 +56,7 @@ private slots:
     void missingFileNamesThePath();
     void roundTripKeepsEveryNumber();
     void didacticModelIsReadable();
+    void overflowingModelIsRefusedNotTraced();
     void didacticItFindsAnimal();
     void didacticJavaFindsProgramming();
 };
@@ -158,6 +159,21 @@ void tst_ModelIo::roundTripKeepsEveryNumber()
     QVERIFY(back.model->layers[0].b_O == model->layers[0].b_O); // exact, bit for bit
     QVERIFY(back.model->layers[0].heads[0].b_Q == model->layers[0].heads[0].b_Q);
     QCOMPARE(serializeModel(*back.model), bytes); // deterministic bytes
+}
+
+void tst_ModelIo::overflowingModelIsRefusedNotTraced()
+{
+    // Every number is finite, but a gamma of 1e300 overflows the second layer norm's output: the trace
+    // says so instead of filling the views with NaN.
+    const ModelLoad loaded =
+        parseModel(edited("\"heads\"", "\"residual\": true, \"W_1\": [[1e300, 1e300], "
+                                       "[1e300, 1e300]], \"W_2\": [[1e300, 1e300], [1e300, 1e300]], "
+                                       "\"heads\""),
+                   QStringLiteral("big.json"));
+    QVERIFY2(loaded.ok(), qPrintable(loaded.error));
+    const TraceResult r = traceText(loaded.model, "cat sat");
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error.find("overflows") != std::string::npos, r.error.c_str());
 }
 
 void tst_ModelIo::didacticModelIsReadable()

@@ -58,6 +58,17 @@ void ComparePanel::setModel(std::shared_ptr<const Model> model)
     recompute();
 }
 
+void ComparePanel::setOptions(bool scale, bool causal, bool swapQK)
+{
+    if (m_options.scale == scale && (m_options.mask == MaskMode::Causal) == causal &&
+        m_options.swapQK == swapQK)
+        return;
+    m_options.scale = scale;
+    m_options.mask = causal ? MaskMode::Causal : MaskMode::None;
+    m_options.swapQK = swapQK;
+    recompute();
+}
+
 void ComparePanel::setInputs(const QString &left, const QString &right, const QString &word)
 {
     for (QLineEdit *e : {m_left, m_right, m_word})
@@ -84,8 +95,10 @@ void ComparePanel::recompute()
     };
     if (!m_model)
         return fail(tr("No model is loaded."));
-    const TraceResult a = traceText(m_model, m_left->text().toStdString());
-    const TraceResult b = traceText(m_model, m_right->text().toStdString());
+    // This panel is the comparison's own controller: its input state goes to the core, as the main
+    // window's does through TraceController.
+    const TraceResult a = traceText(m_model, m_left->text().toStdString(), m_options);
+    const TraceResult b = traceText(m_model, m_right->text().toStdString(), m_options);
     if (!a.ok())
         return fail(tr("Sentence A: %1").arg(QString::fromStdString(a.error)));
     if (!b.ok())

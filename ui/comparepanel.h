@@ -20,6 +20,9 @@ public:
     explicit ComparePanel(QWidget *parent = nullptr);
 
     void setModel(std::shared_ptr<const Model> model);
+    // The main window's scaling, causal mask and swap, so both views compute the same way. A custom mask
+    // belongs to the main sentence and is not carried over.
+    void setOptions(bool scale, bool causal, bool swapQK);
     // Fills the three fields and recomputes.
     void setInputs(const QString &left, const QString &right, const QString &word);
     CompareView *view() const { return m_view; }
@@ -29,6 +32,7 @@ private:
     void recompute();
 
     std::shared_ptr<const Model> m_model;
+    TraceOptions m_options;
     QLineEdit *m_left = nullptr;
     QLineEdit *m_right = nullptr;
     QLineEdit *m_word = nullptr;

@@ -135,8 +135,10 @@ void EquationView::layOut(Step step)
     const InputState &s = m_controller->state();
     const AttentionTrace *trace = m_controller->trace();
     const bool positions = trace && trace->positionEmbeddings.size() > 0;
-    const int key = stepIndex(step) * 100 + int(m_projection) * 10 + (s.swapQK ? 1 : 0) +
-                    (positions ? 2 : 0) + (s.scale ? 4 : 0);
+    // Everything that changes which panels and operators the equation has.
+    const int key = stepIndex(step) * 1000 + int(m_projection) * 100 + (s.swapQK ? 1 : 0) +
+                    (positions ? 2 : 0) + (s.scale ? 4 : 0) + (s.head < 0 ? 8 : 0) +
+                    16 * m_controller->model().d_k;
     if (m_hasLayout && key == m_layoutKey)
         return;
     m_hasLayout = true;
@@ -234,9 +236,15 @@ void EquationView::layOut(Step step)
                 row->addWidget(spacer);
                 m_operators << spacer;
             }
-            addOperator(row, QStringLiteral("·"), tr("matrix product"));
-            add(row, shown[i].first);
-            addOperator(row, QStringLiteral("="));
+            if (s.head < 0) {
+                // The average has no weight matrix of its own: each head projects with its own W.
+                addOperator(row, tr("· %1 of each head,\nthen the mean =").arg(shown[i].first),
+                            tr("choose a single head to see its weight matrix"));
+            } else {
+                addOperator(row, QStringLiteral("·"), tr("matrix product"));
+                add(row, shown[i].first);
+                addOperator(row, QStringLiteral("="));
+            }
             if (shown.size() == 1)
                 result(row, shown[i].second);
             else
@@ -314,7 +322,8 @@ void EquationView::fillMatrices()
     const Model &model = *trace->model;
     const InputState &s = m_controller->state();
     const LayerWeights &lw = model.layers[static_cast<std::size_t>(s.layer)];
-    const HeadWeights &hw = lw.heads[static_cast<std::size_t>(s.head)];
+    // With the average of heads there is no single head's weights to show (head -1).
+    const HeadWeights *hw = s.head >= 0 ? &lw.heads[static_cast<std::size_t>(s.head)] : nullptr;
     const QStringList tokens = toQStringList(tokenLabels(*trace));
     const QStringList features = toQStringList(featureLabels(model));
     // Columns of Q, K and V are numbered q0…, k0…, v0… so each matrix says what it is.
@@ -338,9 +347,11 @@ void EquationView::fillMatrices()
     if (trace->positionEmbeddings.size() > 0)
         fill(QStringLiteral("P"), trace->positionEmbeddings, tokens, features, none, none);
     fill(QStringLiteral("X"), layer->input, tokens, features, none, none);
-    fill(QStringLiteral("W_Q"), hw.W_Q, features, qk, none, q);
-    fill(QStringLiteral("W_K"), hw.W_K, features, dk, none, k);
-    fill(QStringLiteral("W_V"), hw.W_V, features, dv, none, v);
+    if (hw) {
+        fill(QStringLiteral("W_Q"), hw->W_Q, features, qk, none, q);
+        fill(QStringLiteral("W_K"), hw->W_K, features, dk, none, k);
+        fill(QStringLiteral("W_V"), hw->W_V, features, dv, none, v);
+    }
     fill(QStringLiteral("Q"), head->Q, tokens, qk, q, q);
     fill(QStringLiteral("K"), head->K, tokens, dk, k, k);
     fill(QStringLiteral("V"), head->V, tokens, dv, v, v);

@@ -28,6 +28,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -323,8 +324,9 @@ QDockWidget *MainWindow::buildPipelineDock()
     for (const QString &name : builtinModelNames())
         m_modelBox->addItem(name);
     m_modelBox->setToolTip(tr("The weights that turn tokens into queries, keys and values"));
-    connect(m_modelBox, &QComboBox::currentTextChanged, this, [this](const QString &name) {
-        const QString error = useModel(name);
+    connect(m_modelBox, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const QString source = m_modelBox->itemData(index).toString();
+        const QString error = useModel(source.isEmpty() ? m_modelBox->itemText(index) : source);
         if (!error.isEmpty())
             QMessageBox::warning(this, tr("Model"), error);
     });
@@ -440,17 +442,23 @@ bool MainWindow::showPanel(const QString &name)
 
 QString MainWindow::useModel(const QString &nameOrPath)
 {
-    if (QString::fromStdString(m_controller->model().name) == nameOrPath)
+    // Compare where the model came from, not its name: a trained file is called "trained" too.
+    if (nameOrPath == m_modelSource)
         return {};
     const ModelLoad loaded = loadModel(nameOrPath);
     if (!loaded.ok())
         return loaded.error;
+    m_modelSource = nameOrPath;
     m_controller->setModel(loaded.model);
     m_compare->setModel(loaded.model);
     const QSignalBlocker block(m_modelBox);
-    const int index = m_modelBox->findText(QString::fromStdString(loaded.model->name));
-    if (index >= 0)
-        m_modelBox->setCurrentIndex(index);
+    int index = m_modelBox->findText(nameOrPath);
+    if (index < 0) { // a model file: list it by its file name, with the path in the tooltip
+        m_modelBox->addItem(tr("file: %1").arg(QFileInfo(nameOrPath).fileName()), nameOrPath);
+        index = m_modelBox->count() - 1;
+        m_modelBox->setItemData(index, nameOrPath, Qt::ToolTipRole);
+    }
+    m_modelBox->setCurrentIndex(index);
     return {};
 }
 
@@ -653,11 +661,12 @@ void MainWindow::onTraceChanged()
         for (int h = 0; h < model.headCount(); ++h)
             m_headBox->addItem(tr("Head %1").arg(h + 1));
         if (model.headCount() > 1)
-            m_headBox->addItem(tr("Average of heads"));
+            m_headBox->addItem(tr("Average"));
     }
     m_headBox->setCurrentIndex(s.head < 0 ? m_headBox->count() - 1 : s.head);
     m_headBox->setEnabled(model.headCount() > 1);
     m_flow->setOptions(s.scale, s.mask, s.swapQK);
+    m_compare->setOptions(s.scale, s.mask == MaskMode::Causal, s.swapQK);
     updateStepHeader();
     m_navigator->setStepEnabled(Step::Scale, s.scale);
     m_navigator->setStepEnabled(Step::Mask, s.mask != MaskMode::None);
@@ -767,21 +776,19 @@ void MainWindow::onSelectionChanged()
     if (s.key >= 0) {
         explainCell(m_heatmapName, s.query, s.key);
     } else {
-        Eigen::Index strongest = -1;
-        const Eigen::MatrixXd &w = m_controller->headTrace()->weights;
-        const bool anyVisible = w.row(s.query).maxCoeff(&strongest) > 0.0;
-        const int best = anyVisible ? static_cast<int>(strongest) : -1;
         QString html = tr("<p><b style='color:%1'>%2</b> is the selected query.</p>")
                            .arg(theme::query().name(), queryToken.toHtmlEscaped());
-        if (best >= 0)
+        Eigen::Index strongest = -1;
+        m_controller->headTrace()->weights.row(s.query).maxCoeff(&strongest);
+        if (trace->fullyMasked[static_cast<std::size_t>(s.query)])
+            html += tr("<p>Every key is blocked for it, so its weights are all 0.</p>");
+        else
             html += tr("<p>It attends most to <b style='color:%1'>%2</b> (weight %3).</p>")
                         .arg(theme::key().name(),
-                             QString::fromStdString(trace->tokens[static_cast<std::size_t>(best)].text)
+                             QString::fromStdString(trace->tokens[static_cast<std::size_t>(strongest)].text)
                                  .toHtmlEscaped(),
-                             MatrixModel::formatValue(m_controller->headTrace()->weights(s.query, best),
+                             MatrixModel::formatValue(m_controller->headTrace()->weights(s.query, strongest),
                                                       m_precision));
-        else
-            html += tr("<p>Every key is blocked for it, so its weights are all 0.</p>");
         html += tr("<p>Click a cell of its row to see the arithmetic.</p>");
         m_explain->showMessage(html);
     }
@@ -1024,7 +1031,7 @@ void MainWindow::saveSettings()
     m_settings->setValue(QStringLiteral("precision"), m_precision);
     m_settings->endGroup();
     m_settings->setValue(QStringLiteral("sentence"), s.sentence);
-    m_settings->setValue(QStringLiteral("model"), QString::fromStdString(m_controller->model().name));
+    m_settings->setValue(QStringLiteral("model"), m_modelSource);
     m_settings->setValue(QStringLiteral("causal"), s.mask == MaskMode::Causal);
     m_settings->setValue(QStringLiteral("scale"), s.scale);
     m_settings->setValue(QStringLiteral("swapQK"), s.swapQK);

@@ -167,6 +167,7 @@ private:
     LayerFlowView *m_layerFlow = nullptr;
     ComparePanel *m_compare = nullptr;
     QMenu *m_viewMenu = nullptr;
+    QString m_modelSource = QStringLiteral("didactic"); // the built-in name or file the model came from
     struct HoveredCell
     {
         QString panel;

@@ -96,6 +96,8 @@ void TraceController::setModel(std::shared_ptr<const Model> model)
     m_model = std::move(model);
     m_state.layer = 0;
     m_state.head = 0;
+    // The old trace belongs to the old model: if the new one cannot trace this text, show nothing stale.
+    m_hasTrace = false;
     recompute();
 }
 
