@@ -98,7 +98,6 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     connect(m_controller, &TraceController::stepChanged, this, &MainWindow::onStepChanged);
     connect(m_controller, &TraceController::selectionChanged, this, &MainWindow::onSelectionChanged);
 
-    resizeDocks({m_pipelineDock, m_explainDock}, {240, 360}, Qt::Horizontal);
     setZoom(1.0);
     restoreSettings();
     if (m_sentence->text().isEmpty() && !(m_settings && m_settings->contains(QStringLiteral("sentence"))))
@@ -1000,7 +999,7 @@ void MainWindow::restoreSettings()
         return;
     m_settings->beginGroup(QStringLiteral("window"));
     restoreGeometry(m_settings->value(QStringLiteral("geometry")).toByteArray());
-    restoreState(m_settings->value(QStringLiteral("state")).toByteArray());
+    m_userResizedDocks = restoreState(m_settings->value(QStringLiteral("state")).toByteArray());
     setZoom(m_settings->value(QStringLiteral("zoom"), 1.0).toDouble());
     m_precisionBox->setValue(m_settings->value(QStringLiteral("precision"), 2).toInt());
     m_settings->endGroup();
@@ -1074,8 +1073,11 @@ void MainWindow::resizeEvent(QResizeEvent *event)
         for (QDockWidget *d : right.mid(1))
             tabifyDockWidget(m_explainDock, d);
         m_explainDock->raise();
-        resizeDocks({m_pipelineDock, m_explainDock}, {240, 360}, Qt::Horizontal);
     }
+    // The side panels take less of a laptop screen than of a projector's, so the step bar keeps its words.
+    if (!narrow && !m_userResizedDocks)
+        resizeDocks({m_pipelineDock, m_explainDock}, width() < 1600 ? QList<int>{215, 300} : QList<int>{240, 360},
+                    Qt::Horizontal);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -138,6 +138,7 @@ private:
     QScrollArea *m_equationScroll = nullptr;
     QSplitter *m_centerSplitter = nullptr;
     bool m_splitterPlaced = false;
+    bool m_userResizedDocks = false; // set once a saved layout is restored: then the user's widths win
     EquationView *m_equation = nullptr;
     QTabWidget *m_tabs = nullptr;
     HeatmapView *m_heatmap = nullptr;
