@@ -279,6 +279,7 @@ void tst_MainWindow::clickingACellExplainsItWithTraceNumbers()
     // Resting the mouse on a cell explains it too, after a short pause.
     w.controller()->setStep(Step::Scores);
     const int street = tokenIndex(w, "street");
+    QCoreApplication::processEvents(); // let the new step's layout settle before aiming at a cell
     QTest::mouseMove(w.heatmap()->viewport(), w.heatmap()->cellRect(it, street).center());
     // q(it) · k(street) = 2 × 1 (noun) = 2.
     QTRY_VERIFY(w.explainPanel()->plainText().contains(QStringLiteral("street")));

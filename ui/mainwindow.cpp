@@ -1075,9 +1075,12 @@ void MainWindow::resizeEvent(QResizeEvent *event)
         m_explainDock->raise();
     }
     // The side panels take less of a laptop screen than of a projector's, so the step bar keeps its words.
-    if (!narrow && !m_userResizedDocks)
-        resizeDocks({m_pipelineDock, m_explainDock}, width() < 1600 ? QList<int>{215, 300} : QList<int>{240, 360},
+    // Only when the window crosses a size, so that ordinary resizes leave the user's widths alone.
+    const int tier = narrow ? 0 : width() < 1600 ? 1 : 2;
+    if (tier != m_dockTier && tier > 0 && !m_userResizedDocks)
+        resizeDocks({m_pipelineDock, m_explainDock}, tier == 1 ? QList<int>{215, 300} : QList<int>{240, 360},
                     Qt::Horizontal);
+    m_dockTier = tier;
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -138,6 +138,7 @@ private:
     QScrollArea *m_equationScroll = nullptr;
     QSplitter *m_centerSplitter = nullptr;
     bool m_splitterPlaced = false;
+    int m_dockTier = -1; // 0 narrow, 1 laptop, 2 projector: the width class the docks were last sized for
     bool m_userResizedDocks = false; // set once a saved layout is restored: then the user's widths win
     EquationView *m_equation = nullptr;
     QTabWidget *m_tabs = nullptr;
