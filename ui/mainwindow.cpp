@@ -30,6 +30,8 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGraphicsOpacityEffect>
+#include <QPropertyAnimation>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -709,7 +711,27 @@ void MainWindow::onStepChanged()
         m_equation->refresh();
         updateHeatmap();
         onSelectionChanged();
+        fadeIn(m_equation);
     }
+}
+
+void MainWindow::fadeIn(QWidget *widget)
+{
+    // A short fade shows that the equation changed with the step; it never holds anything up, and the
+    // effect is removed once done so that painting is direct again.
+    if (!isVisible())
+        return;
+    auto *effect = new QGraphicsOpacityEffect(widget);
+    widget->setGraphicsEffect(effect); // replaces (and deletes) a fade still running
+    auto *fade = new QPropertyAnimation(effect, "opacity", effect);
+    fade->setDuration(200);
+    fade->setStartValue(0.35);
+    fade->setEndValue(1.0);
+    connect(fade, &QPropertyAnimation::finished, widget, [widget, effect] {
+        if (widget->graphicsEffect() == effect)
+            widget->setGraphicsEffect(nullptr);
+    });
+    fade->start();
 }
 
 void MainWindow::updateHeatmap()

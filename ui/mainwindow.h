@@ -110,6 +110,7 @@ private:
     void onTraceChanged();
     void onStepChanged();
     void updateStepHeader();
+    void fadeIn(QWidget *widget);
     void onSelectionChanged();
     void onCellActivated(const QString &panel, int row, int column);
     void explainCell(const QString &panel, int row, int column);
