@@ -114,6 +114,7 @@ void bench_Ui::hoverHeatmap1024Tokens()
     HeatmapView *h = w.heatmap();
     h->setCellSize(6);
     QWidget *viewport = h->viewport();
+    QTest::qWait(400); // let the step's 200 ms fade finish: it is not part of a hover
     QSignalSpy hovered(h, &HeatmapView::cellHovered);
     int k = 0;
     // One iteration = one mouse move onto a new cell, the explanation it triggers, and the repaint.
@@ -146,6 +147,7 @@ void bench_Ui::hoverParts()
     w.controller()->setStep(Step::Softmax);
     HeatmapView *h = w.heatmap();
     h->setCellSize(6);
+    QTest::qWait(400); // let the step's 200 ms fade finish
     QSignalSpy hovered(h, &HeatmapView::cellHovered);
     int k = 0;
     QBENCHMARK
