@@ -48,8 +48,9 @@ ComparePanel::ComparePanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_view, 1);
     for (QLineEdit *e : {m_left, m_right, m_word})
         connect(e, &QLineEdit::textChanged, this, &ComparePanel::recompute);
-    setInputs(QStringLiteral("We sat on the bank of the river."),
-              QStringLiteral("She put her money in the bank."), QStringLiteral("bank"));
+    // Sentences the trained model knows every word of; the didactic model marks the words it lacks.
+    setInputs(QStringLiteral("the student kept talking about the bank and the fishing ."),
+              QStringLiteral("the student kept talking about the bank and the loan ."), QStringLiteral("bank"));
 }
 
 void ComparePanel::setModel(std::shared_ptr<const Model> model)
