@@ -1,0 +1,139 @@
+// The controller: input state in, trace out — custom masks, failures that keep the last good trace,
+// selections that follow the sentence, and the average of heads.
+#include "modelio.h"
+#include "testmodels.h"
+#include "tracecontroller.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace attention;
+using attention::testing::randomModel;
+
+class tst_TraceController : public QObject
+{
+    Q_OBJECT
+private slots:
+    void blankTextIsTheEmptyStateNotAnError();
+    void tooLongTextKeepsTheLastGoodTrace();
+    void firstMaskEditStartsFromWhatIsBlocked();
+    void customMaskFollowsTheSentenceLength();
+    void selectionIsClampedWhenTheSentenceShrinks();
+    void averageOfHeadsIsTheMeanOfEveryMatrix();
+    void aModelThatCannotTraceTheTextLeavesNoStaleTrace();
+};
+
+void tst_TraceController::blankTextIsTheEmptyStateNotAnError()
+{
+    TraceController c(randomModel(4, 2, 1, 2, 10, false));
+    QSignalSpy changed(&c, &TraceController::traceChanged);
+    c.setSentence(QStringLiteral("   \t"));
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(c.isEmpty());
+    QVERIFY(c.problem().isEmpty());
+    QVERIFY(!c.trace());
+}
+
+void tst_TraceController::tooLongTextKeepsTheLastGoodTrace()
+{
+    TraceController c(randomModel(4, 2, 1, 2, 10, false));
+    c.setSentence(QStringLiteral("w1 w2 w3"));
+    QCOMPARE(c.trace()->tokenCount(), 3);
+    c.setSentence(QStringLiteral("w1 ").repeated(kMaxTokens + 1));
+    QVERIFY(c.problem().contains(QString::number(kMaxTokens)));
+    QCOMPARE(c.trace()->tokenCount(), 3); // still the last good one
+    c.setSentence(QStringLiteral("w4 w5"));
+    QVERIFY(c.problem().isEmpty());
+    QCOMPARE(c.trace()->tokenCount(), 2);
+}
+
+void tst_TraceController::firstMaskEditStartsFromWhatIsBlocked()
+{
+    TraceController c(randomModel(4, 2, 1, 1, 10, false));
+    c.setSentence(QStringLiteral("w1 w2 w3 w4"));
+    c.setMask(MaskMode::Causal);
+    QVERIFY(c.trace()->blocked(0, 3));
+    // Unblocking one future cell keeps every other causal cell blocked.
+    c.toggleBlocked(0, 3);
+    QCOMPARE(c.state().mask, MaskMode::Custom);
+    QVERIFY(!c.trace()->blocked(0, 3));
+    QVERIFY(c.trace()->blocked(0, 1));
+    QVERIFY(c.trace()->blocked(2, 3));
+    QVERIFY(c.headTrace()->weights(0, 3) > 0.0);
+    QCOMPARE(c.headTrace()->weights(0, 1), 0.0);
+    // Out-of-range cells are ignored.
+    c.toggleBlocked(9, 0);
+    QVERIFY(!c.trace()->blocked(0, 3));
+}
+
+void tst_TraceController::customMaskFollowsTheSentenceLength()
+{
+    TraceController c(randomModel(4, 2, 1, 1, 10, false));
+    c.setSentence(QStringLiteral("w1 w2 w3"));
+    c.toggleBlocked(1, 2);
+    QVERIFY(c.trace()->blocked(1, 2));
+    // One more word: the old cells keep their state, the new row and column start open.
+    c.setSentence(QStringLiteral("w1 w2 w3 w4"));
+    QVERIFY(c.problem().isEmpty());
+    QCOMPARE(c.trace()->blocked.rows(), Eigen::Index(4));
+    QVERIFY(c.trace()->blocked(1, 2));
+    QVERIFY(!c.trace()->blocked(3, 3));
+    // Fewer words: the mask shrinks with them.
+    c.setSentence(QStringLiteral("w1 w2"));
+    QCOMPARE(c.trace()->blocked.rows(), Eigen::Index(2));
+}
+
+void tst_TraceController::selectionIsClampedWhenTheSentenceShrinks()
+{
+    TraceController c(randomModel(4, 2, 1, 1, 10, false));
+    c.setSentence(QStringLiteral("w1 w2 w3 w4 w5"));
+    c.select(4, 3);
+    QCOMPARE(c.state().query, 4);
+    c.setSentence(QStringLiteral("w1 w2"));
+    QCOMPARE(c.state().query, 1);
+    QCOMPARE(c.state().key, -1);
+    c.select(7, 0); // out of range: nothing selected
+    QCOMPARE(c.state().query, -1);
+}
+
+void tst_TraceController::averageOfHeadsIsTheMeanOfEveryMatrix()
+{
+    TraceController c(randomModel(6, 3, 2, 2, 10, true));
+    c.setSentence(QStringLiteral("w1 w2 w3 w4"));
+    c.setLayer(1);
+    c.setHead(-1);
+    QVERIFY(c.averagingHeads());
+    const LayerTrace &layer = c.trace()->layers[1];
+    const HeadTrace *mean = c.headTrace();
+    QVERIFY(mean);
+    // (head 1 + head 2) / 2, computed here from the trace.
+    QVERIFY(mean->weights.isApprox((layer.heads[0].weights + layer.heads[1].weights) / 2.0, 1e-14));
+    QVERIFY(mean->Q.isApprox((layer.heads[0].Q + layer.heads[1].Q) / 2.0, 1e-14));
+    QVERIFY(mean->output.isApprox((layer.heads[0].output + layer.heads[1].output) / 2.0, 1e-14));
+    for (Eigen::Index i = 0; i < mean->weights.rows(); ++i)
+        QVERIFY(std::abs(mean->weights.row(i).sum() - 1.0) < 1e-12);
+    // The mean follows the layer.
+    c.setLayer(0);
+    QVERIFY(c.headTrace()->weights.isApprox(
+        (c.trace()->layers[0].heads[0].weights + c.trace()->layers[0].heads[1].weights) / 2.0, 1e-14));
+}
+
+void tst_TraceController::aModelThatCannotTraceTheTextLeavesNoStaleTrace()
+{
+    // A model with 3 positions cannot trace 4 tokens: after switching to it nothing old is shown.
+    auto small = randomModel(4, 2, 1, 1, 10, false);
+    small->positionEmbedding = Eigen::MatrixXd::Zero(3, 4);
+    TraceController c(randomModel(4, 2, 2, 2, 10, true));
+    c.setSentence(QStringLiteral("w1 w2 w3 w4"));
+    c.setHead(-1);
+    c.setModel(small);
+    QVERIFY(!c.trace());
+    QVERIFY(c.problem().contains(QStringLiteral("3 positions")));
+    QCOMPARE(c.state().layer, 0);
+    QCOMPARE(c.state().head, 0);
+    c.setSentence(QStringLiteral("w1 w2"));
+    QVERIFY(c.trace());
+}
+
+QTEST_GUILESS_MAIN(tst_TraceController)
+#include "tst_tracecontroller.moc"
