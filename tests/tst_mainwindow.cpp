@@ -25,6 +25,7 @@
 #include <QLineEdit>
 #include <QProcess>
 #include <QSettings>
+#include <QStatusBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -95,6 +96,8 @@ void tst_MainWindow::typingUpdatesTokensAndMatrices()
     QTest::keyClicks(w.sentenceField(), QStringLiteral("Java programming is fun."));
     QCOMPARE(w.tokenStrip()->count(), 5);
     QCOMPARE(w.controller()->trace()->tokenCount(), 5);
+    QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("5 × 5 = 25 scores")),
+             qPrintable(w.statusBar()->currentMessage()));
     QVERIFY(!w.showsEmptyState());
     // The weights the chart reads are the trace's, cell for cell.
     const Eigen::MatrixXd &weights = w.controller()->headTrace()->weights;

@@ -941,7 +941,9 @@ void MainWindow::updateStatus()
         int unknown = 0;
         for (bool k : trace->known)
             unknown += k ? 0 : 1;
-        text += tr(" · %1 tokens").arg(trace->tokenCount());
+        const qint64 n = trace->tokenCount();
+        // Every query meets every key: the cost of attention grows with the square of the length.
+        text += tr(" · %1 tokens → %1 × %1 = %2 scores per head (n²)").arg(n).arg(n * n);
         if (unknown > 0)
             text += tr(" · %1 unknown").arg(unknown);
         int fully = 0;
