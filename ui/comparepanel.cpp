@@ -50,7 +50,8 @@ ComparePanel::ComparePanel(QWidget *parent) : QWidget(parent)
         connect(e, &QLineEdit::textChanged, this, &ComparePanel::recompute);
     // Sentences the trained model knows every word of; the didactic model marks the words it lacks.
     setInputs(QStringLiteral("the student kept talking about the bank and the fishing ."),
-              QStringLiteral("the student kept talking about the bank and the loan ."), QStringLiteral("bank"));
+              QStringLiteral("the student kept talking about the bank and the loan ."),
+              QStringLiteral("bank"));
 }
 
 void ComparePanel::setModel(std::shared_ptr<const Model> model)

@@ -15,6 +15,7 @@
 #include "matrixmodel.h"
 #include "modelgridview.h"
 #include "modelio.h"
+#include "pipelinepanel.h"
 #include "report.h"
 #include "stepnavigator.h"
 #include "theme.h"
@@ -31,7 +32,6 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGraphicsOpacityEffect>
-#include <QPropertyAnimation>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -39,6 +39,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPropertyAnimation>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
@@ -109,6 +110,35 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
 }
 
 MainWindow::~MainWindow() = default;
+
+FlowDiagram *MainWindow::flowDiagram() const
+{
+    return m_pipeline->flow();
+}
+QCheckBox *MainWindow::causalMaskBox() const
+{
+    return m_pipeline->causalBox();
+}
+QCheckBox *MainWindow::scaleBox() const
+{
+    return m_pipeline->scaleBox();
+}
+QCheckBox *MainWindow::swapBox() const
+{
+    return m_pipeline->swapBox();
+}
+QToolButton *MainWindow::editMaskButton() const
+{
+    return m_pipeline->editMaskButton();
+}
+QComboBox *MainWindow::modelSelector() const
+{
+    return m_pipeline->modelSelector();
+}
+QComboBox *MainWindow::headSelector() const
+{
+    return m_pipeline->headSelector();
+}
 
 QWidget *MainWindow::buildTop()
 {
@@ -272,99 +302,40 @@ QDockWidget *MainWindow::buildPipelineDock()
 {
     auto *dock = new QDockWidget(tr("Pipeline"), this);
     dock->setObjectName(QStringLiteral("pipelineDock"));
-    auto *panel = new QWidget(dock);
-    auto *v = new QVBoxLayout(panel);
-    v->setContentsMargins(6, 4, 6, 4);
-    m_flow = new FlowDiagram(panel);
-    connect(m_flow, &FlowDiagram::stepRequested, m_controller, &TraceController::setStep);
-    v->addWidget(m_flow, 1);
-
-    auto *options = new QGroupBox(tr("What to compute"), panel);
-    auto *ol = new QVBoxLayout(options);
-    m_causal = new QCheckBox(tr("Causal mask"), options);
-    m_causal->setObjectName(QStringLiteral("causalMask"));
-    m_causal->setToolTip(
-        tr("Each token may look only at itself and the tokens before it, as when a model writes "
-           "text one word at a time (Ctrl+M)"));
-    m_scale = new QCheckBox(tr("Scale by √d_k"), options);
-    m_scale->setObjectName(QStringLiteral("scale"));
-    m_scale->setChecked(true);
-    m_scale->setToolTip(
-        tr("Divide the scores by the square root of the key length; switch it off to see the softmax "
-           "become sharper"));
-    m_swap = new QCheckBox(tr("Swap Q and K ⚠"), options);
-    m_swap->setObjectName(QStringLiteral("swapQK"));
-    m_swap->setStyleSheet(QStringLiteral("QCheckBox { color: %1; }").arg(theme::warning().name()));
-    m_swap->setToolTip(
-        tr("Compute K·Qᵀ instead of Q·Kᵀ: the numbers still come out, but each row now says how "
-           "a key matches the queries, not what a query looks for"));
-    m_editMask = new QToolButton(options);
-    m_editMask->setObjectName(QStringLiteral("editMask"));
-    m_editMask->setText(tr("Edit the mask…"));
-    m_editMask->setCheckable(true);
-    m_editMask->setToolTip(tr("While this is on, clicking a cell of the heatmap blocks or unblocks it"));
-    ol->addWidget(m_causal);
-    ol->addWidget(m_scale);
-    ol->addWidget(m_swap);
-    ol->addWidget(m_editMask);
-    connect(m_causal, &QCheckBox::toggled, m_controller,
+    m_pipeline = new PipelinePanel(dock);
+    connect(m_pipeline, &PipelinePanel::stepRequested, m_controller, &TraceController::setStep);
+    connect(m_pipeline, &PipelinePanel::causalChosen, m_controller,
             [this](bool on) { m_controller->setMask(on ? MaskMode::Causal : MaskMode::None); });
-    connect(m_scale, &QCheckBox::toggled, m_controller, &TraceController::setScale);
-    connect(m_swap, &QCheckBox::toggled, m_controller, &TraceController::setSwapQK);
-    connect(m_editMask, &QToolButton::toggled, this, [this](bool on) {
+    connect(m_pipeline, &PipelinePanel::scaleChosen, m_controller, &TraceController::setScale);
+    connect(m_pipeline, &PipelinePanel::swapChosen, m_controller, &TraceController::setSwapQK);
+    connect(m_pipeline, &PipelinePanel::editMaskChosen, this, [this](bool on) {
         m_heatmap->setMaskEditMode(on);
         m_tabs->setCurrentIndex(0);
         if (on && stepIndex(m_controller->state().step) < stepIndex(Step::Mask))
             m_controller->setStep(Step::Mask);
     });
-    v->addWidget(options);
-
-    auto *modelBox = new QGroupBox(tr("Model"), panel);
-    auto *form = new QFormLayout(modelBox);
-    m_modelBox = new QComboBox(modelBox);
-    for (const QString &name : builtinModelNames())
-        m_modelBox->addItem(name);
-    m_modelBox->setToolTip(tr("The weights that turn tokens into queries, keys and values"));
-    connect(m_modelBox, &QComboBox::currentIndexChanged, this, [this](int index) {
-        const QString source = m_modelBox->itemData(index).toString();
-        const QString error = useModel(source.isEmpty() ? m_modelBox->itemText(index) : source);
+    connect(m_pipeline, &PipelinePanel::modelChosen, this, [this](const QString &source) {
+        const QString error = useModel(source);
         if (!error.isEmpty())
             QMessageBox::warning(this, tr("Model"), error);
     });
-    m_layerBox = new QSpinBox(modelBox);
-    m_headBox = new QComboBox(modelBox);
-    m_headBox->setObjectName(QStringLiteral("head"));
-    m_headBox->setToolTip(
-        tr("Each head has its own W_Q, W_K and W_V; the average shows what the layer does as a whole"));
-    connect(m_layerBox, &QSpinBox::valueChanged, this, [this](int v) { m_controller->setLayer(v - 1); });
-    connect(m_headBox, &QComboBox::currentIndexChanged, this, [this](int index) {
-        // The last entry is the average of the heads (head -1).
-        m_controller->setHead(index == m_headBox->count() - 1 && m_headBox->count() > 1 ? -1 : index);
-    });
-    m_precisionBox = new QSpinBox(modelBox);
-    m_precisionBox->setRange(0, 6);
-    m_precisionBox->setValue(m_precision);
-    m_precisionBox->setToolTip(tr("Decimals shown in the matrices"));
-    connect(m_precisionBox, &QSpinBox::valueChanged, this, [this](int d) {
+    connect(m_pipeline, &PipelinePanel::layerChosen, m_controller, &TraceController::setLayer);
+    connect(m_pipeline, &PipelinePanel::headChosen, m_controller, &TraceController::setHead);
+    connect(m_pipeline, &PipelinePanel::precisionChosen, this, [this](int d) {
         m_precision = d;
         m_equation->setPrecision(d);
         m_heatmap->setPrecision(d);
         m_explain->setPrecision(d);
         onSelectionChanged();
     });
-    form->addRow(tr("Model"), m_modelBox);
-    form->addRow(tr("Layer"), m_layerBox);
-    form->addRow(tr("Head"), m_headBox);
-    form->addRow(tr("Decimals"), m_precisionBox);
-    v->addWidget(modelBox);
     // Scrolls rather than forcing a minimum window height on small screens.
     auto *scroll = new QScrollArea(dock);
-    scroll->setWidget(panel);
+    scroll->setWidget(m_pipeline);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    panel->setMinimumHeight(560);
-    scroll->setMinimumWidth(panel->minimumSizeHint().width() + 4);
+    m_pipeline->setMinimumHeight(560);
+    scroll->setMinimumWidth(m_pipeline->minimumSizeHint().width() + 4);
     dock->setWidget(scroll);
     return dock;
 }
@@ -452,14 +423,7 @@ QString MainWindow::useModel(const QString &nameOrPath)
     m_modelSource = nameOrPath;
     m_controller->setModel(loaded.model);
     m_compare->setModel(loaded.model);
-    const QSignalBlocker block(m_modelBox);
-    int index = m_modelBox->findText(nameOrPath);
-    if (index < 0) { // a model file: list it by its file name, with the path in the tooltip
-        m_modelBox->addItem(tr("file: %1").arg(QFileInfo(nameOrPath).fileName()), nameOrPath);
-        index = m_modelBox->count() - 1;
-        m_modelBox->setItemData(index, nameOrPath, Qt::ToolTipRole);
-    }
-    m_modelBox->setCurrentIndex(index);
+    m_pipeline->showModel(nameOrPath);
     return {};
 }
 
@@ -501,10 +465,11 @@ void MainWindow::buildMenus()
     QAction *copy = edit->addAction(tr("&Copy the heatmap's matrix as CSV"), this,
                                     [this] { QApplication::clipboard()->setText(m_heatmapMatrix->toCsv()); });
     copy->setShortcut(QKeySequence(tr("Ctrl+Shift+X")));
-    QAction *mask = edit->addAction(tr("Toggle the causal &mask"), this, [this] { m_causal->toggle(); });
+    QAction *mask =
+        edit->addAction(tr("Toggle the causal &mask"), this, [this] { causalMaskBox()->toggle(); });
     mask->setShortcut(QKeySequence(tr("Ctrl+M")));
     edit->addAction(tr("Clear the custom mask"), this, [this] {
-        m_controller->setMask(m_causal->isChecked() ? MaskMode::Causal : MaskMode::None);
+        m_controller->setMask(causalMaskBox()->isChecked() ? MaskMode::Causal : MaskMode::None);
     });
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
@@ -649,24 +614,7 @@ void MainWindow::onTraceChanged()
             .arg(QStringLiteral("%1"), QString::fromStdString(model.name)));
     m_tokens->setSelected(s.query);
 
-    const QSignalBlocker b1(m_causal), b2(m_scale), b3(m_swap), b4(m_layerBox), b5(m_headBox);
-    m_causal->setChecked(s.mask == MaskMode::Causal);
-    m_causal->setText(s.mask == MaskMode::Custom ? tr("Causal mask (custom on)") : tr("Causal mask"));
-    m_scale->setChecked(s.scale);
-    m_swap->setChecked(s.swapQK);
-    m_layerBox->setRange(1, static_cast<int>(model.layers.size()));
-    m_layerBox->setValue(s.layer + 1);
-    m_layerBox->setEnabled(model.layers.size() > 1);
-    if (m_headBox->count() != (model.headCount() > 1 ? model.headCount() + 1 : 1)) {
-        m_headBox->clear();
-        for (int h = 0; h < model.headCount(); ++h)
-            m_headBox->addItem(tr("Head %1").arg(h + 1));
-        if (model.headCount() > 1)
-            m_headBox->addItem(tr("Average"));
-    }
-    m_headBox->setCurrentIndex(s.head < 0 ? m_headBox->count() - 1 : s.head);
-    m_headBox->setEnabled(model.headCount() > 1);
-    m_flow->setOptions(s.scale, s.mask, s.swapQK);
+    m_pipeline->showState(s, model);
     m_compare->setOptions(s.scale, s.mask == MaskMode::Causal, s.swapQK);
     updateStepHeader();
     m_navigator->setStepEnabled(Step::Scale, s.scale);
@@ -705,7 +653,7 @@ void MainWindow::onStepChanged()
 {
     const Step step = m_controller->state().step;
     m_navigator->setStep(step);
-    m_flow->setStep(step);
+    m_pipeline->showStep(step);
     updateStepHeader();
     if (m_controller->trace()) {
         m_equation->refresh();
@@ -1025,7 +973,7 @@ void MainWindow::restoreSettings()
     restoreGeometry(m_settings->value(QStringLiteral("geometry")).toByteArray());
     m_userResizedDocks = restoreState(m_settings->value(QStringLiteral("state")).toByteArray());
     setZoom(m_settings->value(QStringLiteral("zoom"), 1.0).toDouble());
-    m_precisionBox->setValue(m_settings->value(QStringLiteral("precision"), 2).toInt());
+    m_pipeline->setPrecision(m_settings->value(QStringLiteral("precision"), 2).toInt());
     m_settings->endGroup();
     useModel(m_settings->value(QStringLiteral("model"), QStringLiteral("didactic")).toString());
     InputState s = m_controller->state();

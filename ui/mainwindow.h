@@ -36,6 +36,7 @@ class FlowDiagram;
 class HeatmapView;
 class LineView;
 class MatrixModel;
+class PipelinePanel;
 class StepNavigator;
 class TokenStrip;
 
@@ -64,20 +65,20 @@ public:
     LineView *lineView() const { return m_lines; }
     ExplainPanel *explainPanel() const { return m_explain; }
     AttentionChart *chart() const { return m_chart; }
-    FlowDiagram *flowDiagram() const { return m_flow; }
+    FlowDiagram *flowDiagram() const;
     ModelGridView *modelGrid() const { return m_grid; }
     LayerFlowView *layerFlow() const { return m_layerFlow; }
     ComparePanel *comparePanel() const { return m_compare; }
-    QComboBox *modelSelector() const { return m_modelBox; }
-    QComboBox *headSelector() const { return m_headBox; }
+    QComboBox *modelSelector() const;
+    QComboBox *headSelector() const;
     // Raises one of the side panels: "explain", "grid", "flow", "compare" or "pipeline"; false if unknown.
     bool showPanel(const QString &name);
     // Loads a built-in model by name (or a model file) and makes it current; returns the error, or "".
     QString useModel(const QString &nameOrPath);
-    QCheckBox *causalMaskBox() const { return m_causal; }
-    QCheckBox *scaleBox() const { return m_scale; }
-    QCheckBox *swapBox() const { return m_swap; }
-    QToolButton *editMaskButton() const { return m_editMask; }
+    QCheckBox *causalMaskBox() const;
+    QCheckBox *scaleBox() const;
+    QCheckBox *swapBox() const;
+    QToolButton *editMaskButton() const;
     QLabel *problemBanner() const { return m_banner; }
     bool showsEmptyState() const;
     // The weights of the selected head as the chart and the line view read them.
@@ -147,15 +148,7 @@ private:
     QLabel *m_heatmapCaption = nullptr;
     QScrollArea *m_linesScroll = nullptr;
     LineView *m_lines = nullptr;
-    FlowDiagram *m_flow = nullptr;
-    QCheckBox *m_causal = nullptr;
-    QCheckBox *m_scale = nullptr;
-    QCheckBox *m_swap = nullptr;
-    QToolButton *m_editMask = nullptr;
-    QComboBox *m_modelBox = nullptr;
-    QSpinBox *m_layerBox = nullptr;
-    QComboBox *m_headBox = nullptr;
-    QSpinBox *m_precisionBox = nullptr;
+    PipelinePanel *m_pipeline = nullptr;
     ExplainPanel *m_explain = nullptr;
     AttentionChart *m_chart = nullptr;
     MatrixModel *m_weights = nullptr;       // the selected head's weights: chart and lines
