@@ -87,6 +87,7 @@ private slots:
     void largeMatrixFitsWithoutNumbers();
     void largeExportUsesOneImage();
     void smallMatrixAfterLargeGetsBigCellsBack();
+    void zoomSurvivesNewNumbersOfTheSameShape();
     void emptyMatrixIsHarmless();
     void toolTipShowsFullPrecision();
     void hoverIsFastAt1024Tokens();
@@ -495,6 +496,24 @@ void tst_HeatmapView::lineViewGrowsForManyTokens()
     view.setWeights(Eigen::MatrixXd::Constant(n, n, 1.0 / n), tokens);
     // Each row needs at least a line of text; 11 pt is about 17 px of line height at 96 dpi.
     QVERIFY(view.minimumHeight() >= n * 17);
+}
+
+void tst_HeatmapView::zoomSurvivesNewNumbersOfTheSameShape()
+{
+    HeatmapView view;
+    view.resize(600, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setMatrix(Eigen::MatrixXd::Constant(100, 100, 0.01), {}, {});
+    const double fitted = view.cellSize();
+    view.setCellSize(20); // the user zooms in to edit a mask
+    // A toggle recomputes the same 100 × 100 matrix: the zoom stays.
+    view.setMatrix(Eigen::MatrixXd::Constant(100, 100, 0.02), {}, {});
+    QCOMPARE(view.cellSize(), 20.0);
+    // Another sentence, another shape: fitted again.
+    view.setMatrix(Eigen::MatrixXd::Constant(90, 90, 0.01), {}, {});
+    QVERIFY(view.cellSize() < 20.0);
+    QVERIFY(std::abs(view.cellSize() - fitted * 100.0 / 90.0) < 1.0); // about 100/90 of the first fit
 }
 
 QTEST_MAIN(tst_HeatmapView)

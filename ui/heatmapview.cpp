@@ -107,7 +107,7 @@ HeatmapView::HeatmapView(QWidget *parent) : QAbstractScrollArea(parent)
 void HeatmapView::setMatrix(const Eigen::MatrixXd &values, const QStringList &rowLabels,
                             const QStringList &columnLabels)
 {
-    const bool wasLarge = m_values.rows() > kAutoFitRows;
+    const bool sameShape = values.rows() == m_values.rows() && values.cols() == m_values.cols();
     m_values = values;
     m_rowLabels = rowLabels;
     m_columnLabels = columnLabels;
@@ -119,10 +119,14 @@ void HeatmapView::setMatrix(const Eigen::MatrixXd &values, const QStringList &ro
     recomputeNumberTemplate();
     recomputeFonts();
     rebuildImage();
-    // Every new matrix fits the view until the user zooms: small ones with big numbers, large ones whole.
-    (void)wasLarge;
-    m_fitPending = true;
-    fitToView();
+    // A matrix of a new shape fits the view (small ones with big numbers, large ones whole); one of the
+    // same shape (a toggle, a mask edit) keeps the user's zoom, if they zoomed.
+    if (!sameShape)
+        m_fitPending = true;
+    if (m_fitPending)
+        fitToView();
+    else
+        updateLayout();
 }
 
 void HeatmapView::revealSelection()
@@ -536,8 +540,6 @@ void HeatmapView::setCellSize(double pixels)
 {
     m_fitPending = false;
     applyCellSize(pixels, QPointF(viewport()->width() / 2.0, viewport()->height() / 2.0));
-    if (m_values.rows() <= kAutoFitRows)
-        m_smallMatrixCell = m_cell;
 }
 
 void HeatmapView::applyCellSize(double pixels, const QPointF &anchor)
@@ -832,8 +834,6 @@ void HeatmapView::wheelEvent(QWheelEvent *event)
         m_fitPending = false;
         const double next = m_cell * std::pow(kZoomStep, delta / 120.0);
         applyCellSize(next >= 8 ? std::round(next) : next, event->position());
-        if (m_values.rows() <= kAutoFitRows)
-            m_smallMatrixCell = m_cell;
     }
     event->accept();
 }

@@ -166,7 +166,6 @@ private:
     int m_precision = 2;
     QString m_numberTemplate = QStringLiteral("0.00"); // the widest number the matrix can print
     double m_cell = 48.0;
-    double m_smallMatrixCell = 48.0; // the cell size matrices of ≤ 64 rows return to
     int m_selectedRow = -1;
     int m_selectedColumn = -1;
     int m_hoverRow = -1;
