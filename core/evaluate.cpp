@@ -15,25 +15,6 @@ namespace {
 // Enough failed sentences of each kind to see a pattern in the report, not a wall of text.
 constexpr std::size_t kFailuresPerKind = 5;
 
-std::vector<Token> tokensOf(const std::vector<std::string> &words)
-{
-    // Offsets as if the words were joined by single spaces, so views that show spans still work.
-    std::vector<Token> tokens;
-    std::size_t codePoint = 0, byte = 0;
-    for (const std::string &word : words) {
-        Token t;
-        t.text = word;
-        t.start = codePoint;
-        t.end = codePoint + decodeUtf8(word).size();
-        t.byteStart = byte;
-        t.byteEnd = byte + word.size();
-        codePoint = t.end + 1;
-        byte = t.byteEnd + 1;
-        tokens.push_back(std::move(t));
-    }
-    return tokens;
-}
-
 std::string sentence(const std::vector<std::string> &words)
 {
     std::string out;
@@ -89,7 +70,7 @@ EvalReport evaluate(std::shared_ptr<const Model> model, const std::vector<Exampl
         why << std::fixed << std::setprecision(2);
 
         // 1. The same trace the app would show for this sentence.
-        const TraceResult traced = traceTokens(model, tokensOf(e.words));
+        const TraceResult traced = traceTokens(model, tokensFromWords(e.words));
         const bool positionsOk =
             inRange(e.position, e) && (referent ? inRange(e.antecedent, e) && inRange(e.distractor, e)
                                                 : inRange(e.cue, e) && e.cue != e.position);

@@ -253,6 +253,25 @@ std::vector<Token> tokenize(const std::string &utf8)
     return tokens;
 }
 
+std::vector<Token> tokensFromWords(const std::vector<std::string> &words)
+{
+    std::vector<Token> tokens;
+    tokens.reserve(words.size());
+    std::size_t codePoint = 0, byte = 0;
+    for (const std::string &word : words) {
+        Token t;
+        t.text = word;
+        t.start = codePoint;
+        t.end = codePoint + decodeUtf8(word).size();
+        t.byteStart = byte;
+        t.byteEnd = byte + word.size();
+        codePoint = t.end + 1;
+        byte = t.byteEnd + 1;
+        tokens.push_back(std::move(t));
+    }
+    return tokens;
+}
+
 std::string normalizeForLookup(const std::string &word)
 {
     std::string out;

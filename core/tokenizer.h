@@ -27,6 +27,10 @@ struct Token
 // Invalid UTF-8 bytes never split a code point: each is read as U+FFFD and becomes a punctuation token.
 std::vector<Token> tokenize(const std::string &utf8);
 
+// Tokens for words that are already split (training sentences, tests): each word is one token, with the
+// offsets it would have if the words were joined by single spaces.
+std::vector<Token> tokensFromWords(const std::vector<std::string> &words);
+
 // Lower-cases ASCII letters and maps the typographic apostrophe to "'" so that "Didn’t" finds "didn't".
 std::string normalizeForLookup(const std::string &word);
 

@@ -368,11 +368,8 @@ double exampleLoss(const Model &model, const Example &example, Model *gradients)
 
     // 2. The forward pass is the trace itself: no mask, scaled scores, exactly what the app shows.
     //    The model outlives the trace, so the pointer need not own it.
-    std::vector<Token> tokens(example.words.size());
-    for (std::size_t i = 0; i < tokens.size(); ++i)
-        tokens[i].text = example.words[i];
-    const TraceResult result =
-        traceTokens(std::shared_ptr<const Model>(&model, [](const Model *) {}), tokens);
+    const TraceResult result = traceTokens(std::shared_ptr<const Model>(&model, [](const Model *) {}),
+                                           tokensFromWords(example.words));
     assert(result.ok() && "the example must be traceable (no more words than positions)");
     assert(example.position >= 0 && example.position < result.trace.tokenCount() &&
            "example.position must name one of its words");

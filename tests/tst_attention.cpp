@@ -13,21 +13,6 @@ using attention::testing::randomModel;
 namespace {
 constexpr double kTol = 1e-9;
 
-std::vector<Token> words(const std::vector<std::string> &spellings)
-{
-    std::vector<Token> out;
-    std::size_t offset = 0;
-    for (const std::string &s : spellings) {
-        Token t;
-        t.text = s;
-        t.start = t.byteStart = offset;
-        t.end = t.byteEnd = offset + s.size();
-        offset = t.end + 1;
-        out.push_back(t);
-    }
-    return out;
-}
-
 bool isFiniteOrMinusInf(const Eigen::MatrixXd &m)
 {
     for (Eigen::Index i = 0; i < m.size(); ++i) {
@@ -211,8 +196,8 @@ void tst_Attention::permutingTokensPermutesOutput()
     std::vector<std::string> permuted;
     for (int p : perm)
         permuted.push_back(original[static_cast<std::size_t>(p)]);
-    const TraceResult a = traceTokens(model, words(original));
-    const TraceResult b = traceTokens(model, words(permuted));
+    const TraceResult a = traceTokens(model, tokensFromWords(original));
+    const TraceResult b = traceTokens(model, tokensFromWords(permuted));
     QVERIFY(a.ok() && b.ok());
     for (std::size_t k = 0; k < perm.size(); ++k) {
         const Eigen::Index pk = perm[k];
@@ -222,7 +207,7 @@ void tst_Attention::permutingTokensPermutesOutput()
                              a.trace.layers[1].heads[1].weights(pk, perm[m])) < 1e-12);
     }
     // And the output really depends on the other tokens (the test would be empty otherwise).
-    const TraceResult c = traceTokens(model, words({"w0", "w4"}));
+    const TraceResult c = traceTokens(model, tokensFromWords({"w0", "w4"}));
     QVERIFY((c.trace.finalOutput().row(0) - a.trace.finalOutput().row(0)).cwiseAbs().maxCoeff() > 1e-3);
 }
 

@@ -26,6 +26,7 @@ private slots:
     void neverSplitsACodePoint();
     void invalidUtf8BecomesReplacement();
     void normalization();
+    void tokensFromSplitWords();
 };
 
 void tst_Tokenizer::words_data()
@@ -157,6 +158,26 @@ void tst_Tokenizer::normalization()
     QCOMPARE(normalizeForLookup("Didn’t"), std::string("didn't"));
     QCOMPARE(normalizeForLookup("JAVA"), std::string("java"));
     QCOMPARE(normalizeForLookup("Émile"), std::string("Émile")); // only ASCII is folded
+}
+
+void tst_Tokenizer::tokensFromSplitWords()
+{
+    // "the café ." as if joined by spaces: é is 2 bytes and 1 code point, so "." starts at code point 9,
+    // byte 10.
+    const auto t = tokensFromWords({"the", "café", "."});
+    QCOMPARE(t.size(), std::size_t(3));
+    QCOMPARE(t[1].start, std::size_t(4));
+    QCOMPARE(t[1].end, std::size_t(8));
+    QCOMPARE(t[1].byteEnd, std::size_t(9));
+    QCOMPARE(t[2].start, std::size_t(9));
+    QCOMPARE(t[2].byteStart, std::size_t(10));
+    // The same spans the tokenizer gives for the joined text.
+    const auto joined = tokenize("the café .");
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        QCOMPARE(t[i].text, joined[i].text);
+        QCOMPARE(t[i].start, joined[i].start);
+        QCOMPARE(t[i].byteEnd, joined[i].byteEnd);
+    }
 }
 
 QTEST_APPLESS_MAIN(tst_Tokenizer)

@@ -75,7 +75,6 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
     m_basePointSize = std::max(theme::kMinimumPointSize, QApplication::font().pointSizeF());
     m_weights = new MatrixModel(this);
-    m_heatmapMatrix = new MatrixModel(this);
     m_hoverTimer = new QTimer(this);
     m_hoverTimer->setSingleShot(true);
     m_hoverTimer->setInterval(kHoverRestMs);
@@ -110,6 +109,12 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
 }
 
 MainWindow::~MainWindow() = default;
+
+MatrixModel *MainWindow::heatmapModel() const
+{
+    MatrixPanel *result = m_equation->resultPanel();
+    return result ? result->model() : nullptr;
+}
 
 FlowDiagram *MainWindow::flowDiagram() const
 {
@@ -275,7 +280,7 @@ QWidget *MainWindow::buildCenter()
     connect(m_heatmap, &HeatmapView::rowLabelClicked, this,
             [this](int row) { m_controller->select(row, -1); });
     connect(m_heatmap, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
-        showContextMenu(m_heatmap, m_heatmap->mapToGlobal(pos), m_heatmapMatrix);
+        showContextMenu(m_heatmap, m_heatmap->mapToGlobal(pos), heatmapModel());
     });
     m_tabs->addTab(heatPage, tr("Heatmap"));
 
@@ -462,8 +467,10 @@ void MainWindow::buildMenus()
         m_sentence->selectAll();
     });
     focus->setShortcut(QKeySequence(tr("Ctrl+L")));
-    QAction *copy = edit->addAction(tr("&Copy the heatmap's matrix as CSV"), this,
-                                    [this] { QApplication::clipboard()->setText(m_heatmapMatrix->toCsv()); });
+    QAction *copy = edit->addAction(tr("&Copy the heatmap's matrix as CSV"), this, [this] {
+        if (MatrixModel *m = heatmapModel())
+            QApplication::clipboard()->setText(m->toCsv());
+    });
     copy->setShortcut(QKeySequence(tr("Ctrl+Shift+X")));
     QAction *mask =
         edit->addAction(tr("Toggle the causal &mask"), this, [this] { causalMaskBox()->toggle(); });
@@ -708,7 +715,6 @@ void MainWindow::updateHeatmap()
     if (m_heatmap->maskEditMode())
         caption += tr(" · <b>click a cell to block or unblock it</b>");
     m_heatmapCaption->setText(caption);
-    m_heatmapMatrix->setMatrix(m->matrix(), rows, columns);
     m_heatmap->setMatrix(m->matrix(), rows, columns);
     m_heatmap->setLegendTitle(m_heatmapName);
     if (square) {
@@ -923,7 +929,8 @@ QString MainWindow::exportEquation(const QString &path)
 
 QString MainWindow::exportMatrixCsv(const QString &path)
 {
-    return exportCsv(*m_heatmapMatrix, path);
+    MatrixModel *m = heatmapModel();
+    return m ? exportCsv(*m, path) : tr("there is no matrix to export yet: type a sentence");
 }
 
 void MainWindow::chooseExportFile(const QString &what, std::function<QString(const QString &)> write,

@@ -83,8 +83,8 @@ public:
     bool showsEmptyState() const;
     // The weights of the selected head as the chart and the line view read them.
     MatrixModel *weightsModel() const { return m_weights; }
-    // The matrix the heatmap shows for the current step.
-    MatrixModel *heatmapModel() const { return m_heatmapMatrix; }
+    // The matrix the heatmap shows for the current step: the equation's result, or null before any trace.
+    MatrixModel *heatmapModel() const;
 
     // Exports: the current tab (heatmap or lines), the equation, or the heatmap's matrix as CSV.
     QString exportCurrentView(const QString &path);
@@ -151,8 +151,7 @@ private:
     PipelinePanel *m_pipeline = nullptr;
     ExplainPanel *m_explain = nullptr;
     AttentionChart *m_chart = nullptr;
-    MatrixModel *m_weights = nullptr;       // the selected head's weights: chart and lines
-    MatrixModel *m_heatmapMatrix = nullptr; // the current step's square (or result) matrix
+    MatrixModel *m_weights = nullptr; // the selected head's weights: chart and lines
     QString m_heatmapName;
     QDockWidget *m_pipelineDock = nullptr;
     QDockWidget *m_explainDock = nullptr;
