@@ -1,15 +1,17 @@
-// PNG through QImage, SVG through QSvgGenerator, CSV from the table model.
+// PNG through QImageWriter, SVG through QSvgGenerator, CSV from the table model; each is made in memory
+// and then written with writeFileSafely, so a failed export never damages the file it would replace.
 #include "exporter.h"
 
 #include "heatmapview.h"
 #include "lineview.h"
 #include "matrixmodel.h"
+#include "safewrite.h"
 
-#include <QFile>
+#include <QBuffer>
 #include <QFileInfo>
 #include <QImage>
+#include <QImageWriter>
 #include <QPainter>
-#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QWidget>
 #include <functional>
@@ -65,6 +67,11 @@ QString exportView(QWidget *view, const QString &path, ExportFormat format)
         if (whole) {
             // Twice the pixels so text stays sharp when a slide is projected.
             image = QImage(size * 2, QImage::Format_ARGB32_Premultiplied);
+            if (image.isNull())
+                return QStringLiteral("%1: a %2 × %3 pixel image does not fit in memory")
+                    .arg(path)
+                    .arg(size.width() * 2)
+                    .arg(size.height() * 2);
             image.setDevicePixelRatio(2.0);
             image.fill(Qt::white);
             QPainter p(&image);
@@ -73,40 +80,40 @@ QString exportView(QWidget *view, const QString &path, ExportFormat format)
         } else {
             image = view->grab().toImage();
         }
-        if (!image.save(path, "PNG"))
-            return QStringLiteral("%1: cannot be written").arg(path);
-        return {};
+        QBuffer png;
+        png.open(QIODevice::WriteOnly);
+        QImageWriter writer(&png, "PNG");
+        if (!writer.write(image))
+            return QStringLiteral("%1: the PNG cannot be made (%2)").arg(path, writer.errorString());
+        return writeFileSafely(path, png.data());
     }
     if (format == ExportFormat::Svg) {
+        QBuffer svgBytes;
+        svgBytes.open(QIODevice::WriteOnly);
         QSvgGenerator svg;
-        svg.setFileName(path);
+        svg.setOutputDevice(&svgBytes);
         svg.setSize(size);
         svg.setViewBox(QRect(QPoint(0, 0), size));
         svg.setTitle(QStringLiteral("AttentionLab"));
         QPainter p;
         if (!p.begin(&svg))
-            return QStringLiteral("%1: cannot be written").arg(path);
+            return QStringLiteral("%1: the SVG cannot be made").arg(path);
         if (whole)
             paint(p, QRect(QPoint(0, 0), size));
         else
             view->render(&p);
         p.end();
-        if (!QFileInfo(path).isFile() || QFileInfo(path).size() == 0)
-            return QStringLiteral("%1: cannot be written").arg(path);
-        return {};
+        // The generator writes the closing tag when the painter ends; without it the drawing is unfinished.
+        if (!svgBytes.data().trimmed().endsWith("</svg>"))
+            return QStringLiteral("%1: the SVG cannot be made (the drawing did not finish)").arg(path);
+        return writeFileSafely(path, svgBytes.data());
     }
     return QStringLiteral("a view is exported as PNG or SVG, not CSV");
 }
 
 QString exportCsv(const MatrixModel &matrix, const QString &path)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
-        return QStringLiteral("%1: cannot be written (%2)").arg(path, file.errorString());
-    file.write(matrix.toCsv().toUtf8());
-    if (!file.commit())
-        return QStringLiteral("%1: cannot be written (%2)").arg(path, file.errorString());
-    return {};
+    return writeFileSafely(path, matrix.toCsv().toUtf8());
 }
 
 } // namespace attention
