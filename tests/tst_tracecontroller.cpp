@@ -21,7 +21,21 @@ private slots:
     void selectionIsClampedWhenTheSentenceShrinks();
     void averageOfHeadsIsTheMeanOfEveryMatrix();
     void aModelThatCannotTraceTheTextLeavesNoStaleTrace();
+    void maskClicksOnAStaleTraceAreRefused();
+    void toggleChecksTheMaskItIndexes();
 };
+
+namespace {
+// Words w0 … w10; w0's embedding is 1e200, which is finite (a model may hold it) but its query · key is
+// 1e400, beyond the largest double: any text with w0 fails to trace with "overflows".
+std::shared_ptr<Model> modelWithAnOverflowingWord()
+{
+    auto m = randomModel(4, 2, 1, 1, 11, false);
+    m->tokenEmbedding.row(0).setConstant(1e200);
+    return m;
+}
+const QString kTenTokens = QStringLiteral("w1 w2 w3 w4 w5 w6 w7 w8 w9 w10");
+} // namespace
 
 void tst_TraceController::blankTextIsTheEmptyStateNotAnError()
 {
@@ -133,6 +147,52 @@ void tst_TraceController::aModelThatCannotTraceTheTextLeavesNoStaleTrace()
     QCOMPARE(c.state().head, 0);
     c.setSentence(QStringLiteral("w1 w2"));
     QVERIFY(c.trace());
+}
+
+void tst_TraceController::maskClicksOnAStaleTraceAreRefused()
+{
+    TraceController c(modelWithAnOverflowingWord());
+    c.setSentence(kTenTokens);
+    QVERIFY(c.problem().isEmpty());
+    QVERIFY(c.toggleBlocked(3, 3));
+    QCOMPARE(c.state().mask, MaskMode::Custom);
+    // The overflowing word alone: the trace fails, the last good one (10 tokens) stays on screen.
+    c.setSentence(QStringLiteral("w0"));
+    QVERIFY2(c.problem().contains(QStringLiteral("overflows")), qPrintable(c.problem()));
+    QCOMPARE(c.trace()->tokenCount(), 10);
+    QCOMPARE(c.state().customBlocked.rows(), Eigen::Index(1)); // the mask follows the text, not the trace
+    // A click on the stale heatmap's cell belongs to a text that is gone: nothing changes, and the
+    // 1 × 1 mask of the new text is not written out of bounds.
+    QVERIFY(!c.toggleBlocked(3, 3));
+    QVERIFY(!c.toggleBlocked(0, 0)); // (0, 0) exists in both, but the stale cell is another token's
+    QCOMPARE(c.state().customBlocked.rows(), Eigen::Index(1));
+    QCOMPARE(c.state().customBlocked.cols(), Eigen::Index(1));
+    QVERIFY(!c.state().customBlocked(0, 0));
+    // Once the text traces again the mask can be edited again, and the old edit is still there.
+    c.setSentence(kTenTokens);
+    QVERIFY(c.problem().isEmpty());
+    QVERIFY(!c.trace()->blocked(3, 3)); // the 1-token text kept only (0, 0)
+    QVERIFY(c.toggleBlocked(3, 3));
+    QVERIFY(c.trace()->blocked(3, 3));
+}
+
+void tst_TraceController::toggleChecksTheMaskItIndexes()
+{
+    // A custom mask restored with a session may not match the trace: the edit is refused, not written
+    // past the mask's end.
+    TraceController c(randomModel(4, 2, 1, 1, 10, false));
+    c.setSentence(QStringLiteral("w1 w2 w3 w4"));
+    InputState s = c.state();
+    s.mask = MaskMode::Custom;
+    s.customBlocked = BoolMatrix::Constant(4, 4, false);
+    c.setState(s);
+    QVERIFY(c.problem().isEmpty());
+    QVERIFY(c.toggleBlocked(3, 2));
+    QVERIFY(c.trace()->blocked(3, 2));
+    QVERIFY(!c.toggleBlocked(4, 0));
+    QVERIFY(!c.toggleBlocked(0, 4));
+    QVERIFY(!c.toggleBlocked(-1, 0));
+    QCOMPARE(c.trace()->blocked.rows(), Eigen::Index(4));
 }
 
 QTEST_GUILESS_MAIN(tst_TraceController)

@@ -113,7 +113,7 @@ void TraceController::setMask(MaskMode mode)
 {
     if (mode == m_state.mask)
         return;
-    if (mode == MaskMode::Custom && m_hasTrace &&
+    if (mode == MaskMode::Custom && m_hasTrace && !isStale() &&
         m_state.customBlocked.rows() != m_trace.tokenCount()) // start editing from what is blocked now
         m_state.customBlocked = m_trace.blocked;
     m_state.mask = mode;
@@ -136,16 +136,20 @@ void TraceController::setSwapQK(bool on)
     recompute();
 }
 
-void TraceController::toggleBlocked(int query, int key)
+bool TraceController::toggleBlocked(int query, int key)
 {
-    if (!m_hasTrace || query < 0 || key < 0 || query >= m_trace.tokenCount() || key >= m_trace.tokenCount())
-        return;
-    if (m_state.mask != MaskMode::Custom) {
-        m_state.customBlocked = m_trace.blocked;
-        m_state.mask = MaskMode::Custom;
-    }
-    m_state.customBlocked(query, key) = !m_state.customBlocked(query, key);
+    if (!m_hasTrace || isStale())
+        return false;
+    // The first edit starts from what the trace blocks now; later ones edit the custom mask itself, whose
+    // size follows the text (it may differ from the trace's when a text failed to trace).
+    BoolMatrix mask = m_state.mask == MaskMode::Custom ? m_state.customBlocked : m_trace.blocked;
+    if (query < 0 || key < 0 || query >= mask.rows() || key >= mask.cols())
+        return false;
+    mask(query, key) = !mask(query, key);
+    m_state.customBlocked = std::move(mask);
+    m_state.mask = MaskMode::Custom;
     recompute();
+    return true;
 }
 
 void TraceController::setLayer(int layer)

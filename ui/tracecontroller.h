@@ -52,7 +52,11 @@ public:
     void setScale(bool on);
     void setSwapQK(bool on);
     // Blocks or unblocks one query × key cell. The first edit turns the current mask into a custom one.
-    void toggleBlocked(int query, int key);
+    // Refused (false) for a cell outside the mask, and while the trace shown is stale: its cells belong to
+    // the last text that worked, not to the text being edited.
+    bool toggleBlocked(int query, int key);
+    // True when the text has a problem and the views still show the last good trace of another text.
+    bool isStale() const { return m_hasTrace && !m_problem.isEmpty(); }
     void setLayer(int layer);
     void setHead(int head);
     void setStep(Step step);
