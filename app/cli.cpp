@@ -14,6 +14,7 @@
 #include <QSaveFile>
 #include <QTextStream>
 #include <cstdio>
+#include <iostream>
 #include <limits>
 #include <unistd.h>
 
@@ -79,11 +80,13 @@ int runTrace(const QStringList &arguments)
     if (parser.isSet(sentence)) {
         text = parser.value(sentence).toUtf8();
     } else {
-        QFile file(parser.value(sentenceFile));
-        if (!file.open(QIODevice::ReadOnly))
-            return complain(
-                QStringLiteral("%1: cannot be read (%2)").arg(file.fileName(), file.errorString()), Failure);
-        text = file.readAll();
+        // Any readable file, a pipe too (/dev/stdin), but never more than the longest text a trace takes.
+        const QString path = parser.value(sentenceFile);
+        const FileRead file = readFileWithLimit(path, static_cast<qint64>(kMaxTextBytes), path,
+                                                QStringLiteral("a sentence file"), false);
+        if (!file.ok())
+            return complain(file.error, Failure);
+        text = file.bytes;
     }
 
     TraceOptions options;
@@ -104,14 +107,29 @@ int runTrace(const QStringList &arguments)
     const ModelLoad loaded = loadModel(parser.value(model));
     if (!loaded.ok())
         return complain(loaded.error, Failure);
-    const TraceResult result = traceText(loaded.model, text.toStdString(), options);
+    const std::string utf8 = text.toStdString();
+    if (parser.isSet(json) && utf8.size() <= kMaxTextBytes) {
+        // The JSON document is built whole, at several times the trace's size: a tighter bound.
+        const double bytes = estimateTraceBytes(*loaded.model, static_cast<int>(tokenize(utf8).size()));
+        if (bytes > static_cast<double>(kMaxJsonTraceBytes) && bytes <= static_cast<double>(kMaxTraceBytes))
+            return complain(QStringLiteral("--json: this trace would need about %1 MiB, and its JSON several "
+                                           "times that; the limit for --json is a trace of %2 MiB: use a "
+                                           "shorter text, or the tables (without --json)")
+                                .arg(static_cast<qint64>(bytes / (1 << 20)))
+                                .arg(kMaxJsonTraceBytes >> 20),
+                            Failure);
+    }
+    const TraceResult result = traceText(loaded.model, utf8, options);
     if (!result.ok())
         return complain(QString::fromStdString(result.error), Failure);
 
-    if (parser.isSet(json))
-        print(QJsonDocument(traceToJson(result.trace)).toJson(QJsonDocument::Compact) + '\n');
-    else
-        print(QByteArray::fromStdString(formatTrace(result.trace, digits)));
+    if (parser.isSet(json)) {
+        print(QJsonDocument(traceToJson(result.trace)).toJson(QJsonDocument::Compact));
+        print("\n");
+    } else {
+        writeTrace(std::cout, result.trace, digits); // one matrix at a time: the text is never held whole
+        std::cout.flush();
+    }
     return Success;
 }
 

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <new>
 #include <sstream>
 
 namespace attention {
@@ -197,6 +198,27 @@ void embedTokens(const Model &model, const std::vector<Token> &tokens, Attention
         trace.positionEmbeddings.resize(0, 0);
 }
 
+double estimateTraceBytes(const Model &model, int tokens)
+{
+    // Counted in doubles, as double so that no product can overflow whatever the model claims.
+    const double n = tokens, d = model.d_model, square = n * n;
+    // 1. Token and position embeddings, and the running input x.
+    double doubles = 3 * n * d;
+    for (const LayerWeights &layer : model.layers) {
+        const double heads = static_cast<double>(layer.heads.size());
+        const double dk = layer.heads.empty() ? 0.0 : static_cast<double>(layer.heads.front().W_Q.cols());
+        // 2. Per head: Q, K, V and output (n, d_k); scores, scaled, masked and weights (n, n).
+        doubles += heads * (4 * n * dk + 4 * square);
+        // 3. Per layer: concat (n, heads·d_k), the hidden layer (n, d_ff), and eight (n, d_model): input,
+        //    attention output, two residuals, norm1, the feed-forward output, the output and one copy.
+        doubles += n * heads * dk + n * static_cast<double>(layer.W_1.cols()) + 8 * n * d;
+    }
+    // 4. The temporaries of one head at a time: the −∞ matrix of the mask and the exponentials.
+    doubles += 2 * square;
+    // 5. Three (n, n) masks of bools: the trace's, the options' custom mask and its copy.
+    return 8 * doubles + 3 * square;
+}
+
 TraceResult traceTokens(std::shared_ptr<const Model> model, const std::vector<Token> &tokens,
                         const TraceOptions &options)
 {
@@ -229,28 +251,43 @@ TraceResult traceTokens(std::shared_ptr<const Model> model, const std::vector<To
         result.error = error.str();
         return result;
     }
+    // Refuse before allocating: heads × layers × n² grows past any machine long before kMaxTokens.
+    if (const double bytes = estimateTraceBytes(*model, n); bytes > static_cast<double>(kMaxTraceBytes)) {
+        error << "the trace of " << n << " tokens through " << model->layers.size() << " layer(s) × "
+              << model->headCount() << " head(s) would need about "
+              << static_cast<long long>(bytes / (1 << 20)) << " MiB; the limit for one trace is "
+              << (kMaxTraceBytes >> 20) << " MiB: use a shorter text or a smaller model";
+        result.error = error.str();
+        return result;
+    }
 
-    AttentionTrace &trace = result.trace;
-    trace.model = model;
-    trace.options = options;
-    // 1. Embeddings, and positions where the model has them: X = E + P, kept apart for the views.
-    embedTokens(*model, tokens, trace);
-    Eigen::MatrixXd x = trace.tokenEmbeddings;
-    if (trace.positionEmbeddings.size() > 0)
-        x += trace.positionEmbeddings;
-    // 2. One mask for every layer and head.
-    trace.blocked = buildMask(n, options);
-    // 3. The layers, each reading the previous one's output.
-    for (const LayerWeights &layer : model->layers) {
-        trace.layers.push_back(computeLayer(x, layer, trace.blocked, options, &trace.fullyMasked));
-        x = trace.layers.back().output;
-        // 4. Finite weights can still overflow (a huge gamma, say): refuse a trace with NaN or ∞ in it
-        //    rather than show numbers that mean nothing.
-        if (!x.allFinite()) {
-            error << "the model " << model->name << " overflows: layer " << trace.layers.size()
-                  << " gives numbers that are not finite";
-            return TraceResult{{}, error.str()};
+    try {
+        AttentionTrace &trace = result.trace;
+        trace.model = model;
+        trace.options = options;
+        // 1. Embeddings, and positions where the model has them: X = E + P, kept apart for the views.
+        embedTokens(*model, tokens, trace);
+        Eigen::MatrixXd x = trace.tokenEmbeddings;
+        if (trace.positionEmbeddings.size() > 0)
+            x += trace.positionEmbeddings;
+        // 2. One mask for every layer and head.
+        trace.blocked = buildMask(n, options);
+        // 3. The layers, each reading the previous one's output.
+        for (const LayerWeights &layer : model->layers) {
+            trace.layers.push_back(computeLayer(x, layer, trace.blocked, options, &trace.fullyMasked));
+            x = trace.layers.back().output;
+            // 4. Finite weights can still overflow (a huge gamma, say): refuse a trace with NaN or ∞ in it
+            //    rather than show numbers that mean nothing.
+            if (!x.allFinite()) {
+                error << "the model " << model->name << " overflows: layer " << trace.layers.size()
+                      << " gives numbers that are not finite";
+                return TraceResult{{}, error.str()};
+            }
         }
+    } catch (const std::bad_alloc &) {
+        // The estimate keeps traces far below this; a machine already short of memory can still get here.
+        error << "not enough memory for the trace of " << n << " tokens through the model " << model->name;
+        return TraceResult{{}, error.str()};
     }
     return result;
 }
@@ -285,6 +322,13 @@ HeadTrace meanOfHeads(const LayerTrace &layer)
 TraceResult traceText(std::shared_ptr<const Model> model, const std::string &text,
                       const TraceOptions &options)
 {
+    // Checked before tokenizing, which costs memory in proportion to the text.
+    if (text.size() > kMaxTextBytes) {
+        std::ostringstream error;
+        error << "the text is " << text.size() << " bytes; the limit is " << kMaxTextBytes << " bytes ("
+              << (kMaxTextBytes >> 20) << " MiB)";
+        return TraceResult{{}, error.str()};
+    }
     return traceTokens(std::move(model), tokenize(text), options);
 }
 

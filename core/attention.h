@@ -1,6 +1,7 @@
 // Computes self-attention through every layer and head of a model, keeping each intermediate matrix.
 #pragma once
 
+#include "inputlimits.h"
 #include "model.h"
 #include "tokenizer.h"
 
@@ -10,10 +11,6 @@
 #include <vector>
 
 namespace attention {
-
-// The longest input a trace accepts. Every head keeps four (n, n) matrices of doubles, so 2,048 tokens
-// cost 128 MiB per head; longer inputs are refused with a message naming this limit.
-constexpr int kMaxTokens = 2048;
 
 using BoolMatrix = Eigen::Matrix<bool, Eigen::Dynamic, Eigen::Dynamic>;
 
@@ -88,12 +85,18 @@ struct TraceResult
 // Fills tokens, known, vocabularyIndex, tokenEmbeddings and positionEmbeddings of `trace`.
 void embedTokens(const Model &model, const std::vector<Token> &tokens, AttentionTrace &trace);
 
-// Tokenizes `text` and runs the model on it. Fails on blank text or more than kMaxTokens tokens.
+// A conservative estimate of the bytes a trace of `tokens` tokens through `model` keeps (every matrix of
+// AttentionTrace) plus the largest temporaries while it is computed. Never less than the real figure.
+double estimateTraceBytes(const Model &model, int tokens);
+
+// Tokenizes `text` and runs the model on it. Fails on blank text, text longer than kMaxTextBytes, or
+// anything traceTokens refuses.
 TraceResult traceText(std::shared_ptr<const Model> model, const std::string &text,
                       const TraceOptions &options = {});
 
 // Runs the model on tokens that were already made. Fails on an empty list, more than kMaxTokens
-// tokens, more tokens than the model has positions, or a custom mask of the wrong shape.
+// tokens, more tokens than the model has positions, a custom mask of the wrong shape, a trace that would
+// need more than kMaxTraceBytes (estimateTraceBytes), or when memory runs out all the same.
 TraceResult traceTokens(std::shared_ptr<const Model> model, const std::vector<Token> &tokens,
                         const TraceOptions &options = {});
 

@@ -1,11 +1,13 @@
 // Vocabulary lookup, hashed vectors for unknown words, and the shape check of a model.
 #include "model.h"
 
+#include "inputlimits.h"
 #include "tokenizer.h"
 
 #include <cmath>
 #include <cstdint>
 #include <sstream>
+#include <tuple>
 
 namespace attention {
 
@@ -74,14 +76,24 @@ std::string normError(const std::string &field, const LayerNormWeights &norm, in
         out << field << " needs gamma and beta of " << d_model << " numbers each";
         return out.str();
     }
-    if (!(norm.epsilon > 0.0))
-        return field + ".epsilon must be greater than 0";
+    if (!(norm.epsilon > 0.0) || !std::isfinite(norm.epsilon))
+        return field + ".epsilon must be a finite number greater than 0";
     return {};
 }
 
 bool allFinite(const Eigen::MatrixXd &m)
 {
     return m.size() == 0 || m.allFinite();
+}
+
+// "<what> is <value>; the limit is <limit>", or empty when value is within the limit.
+std::string limitError(const std::string &what, long long value, long long limit)
+{
+    if (value <= limit)
+        return {};
+    std::ostringstream out;
+    out << what << " is " << value << "; the limit is " << limit;
+    return out.str();
 }
 
 } // namespace
@@ -94,6 +106,15 @@ std::string validateModel(const Model &model)
         return "d_model must be a positive whole number";
     if (dk <= 0)
         return "d_k must be a positive whole number";
+    // The limits (inputlimits.h) keep every trace and view of the model within reach of the machine.
+    for (auto [what, value, limit] :
+         {std::tuple{"d_model", static_cast<long long>(d), kMaxDModel},
+          {"d_k", static_cast<long long>(dk), kMaxDK},
+          {"the vocabulary size", static_cast<long long>(model.vocabulary.size()), kMaxVocabulary},
+          {"the number of positions", static_cast<long long>(model.positionEmbedding.rows()), kMaxPositions},
+          {"the number of layers", static_cast<long long>(model.layers.size()), kMaxLayers}})
+        if (auto e = limitError(what, value, limit); !e.empty())
+            return e;
     if (!model.featureNames.empty() && static_cast<int>(model.featureNames.size()) != d) {
         std::ostringstream out;
         out << "features has " << model.featureNames.size() << " names; d_model is " << d;
@@ -101,6 +122,8 @@ std::string validateModel(const Model &model)
     }
     if (model.vocabulary.empty())
         return "the vocabulary is empty";
+    if (model.wordIndex.size() != model.vocabulary.size())
+        return "the vocabulary lists a word twice (or wordIndex was not rebuilt with indexVocabulary)";
     if (auto e = shapeError("embeddings", model.tokenEmbedding.rows(), model.tokenEmbedding.cols(),
                             static_cast<Eigen::Index>(model.vocabulary.size()), d);
         !e.empty())
@@ -124,6 +147,10 @@ std::string validateModel(const Model &model)
         const std::string lp = "layers[" + std::to_string(l) + "]";
         if (layer.heads.empty())
             return lp + " has no heads";
+        if (auto e = limitError(lp + ": the number of heads", static_cast<long long>(layer.heads.size()),
+                                kMaxHeads);
+            !e.empty())
+            return e;
         if (layer.heads.size() != heads)
             return lp + " has a different number of heads from layers[0]";
         for (std::size_t h = 0; h < layer.heads.size(); ++h) {
@@ -173,6 +200,8 @@ std::string validateModel(const Model &model)
             const Eigen::Index ff = layer.W_1.cols();
             if (layer.W_1.rows() != d)
                 return lp + ".W_1 must have d_model rows";
+            if (auto e = limitError(lp + ".W_1: the feed-forward width", ff, kMaxFeedForward); !e.empty())
+                return e;
             if (auto e = shapeError(lp + ".W_2", layer.W_2.rows(), layer.W_2.cols(), ff, d); !e.empty())
                 return e;
             if (auto e = vectorError(lp + ".b_1", layer.b_1.size(), ff); !e.empty())

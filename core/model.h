@@ -72,9 +72,9 @@ struct Model
     void indexVocabulary();
 };
 
-// Checks every shape in the model against d_model and d_k. Returns an empty string when the model is
-// consistent, or one sentence naming the first field that is wrong (for example
-// "layers[0].heads[1].W_K has 5 rows; d_model is 6").
+// Checks every shape in the model against d_model and d_k, and every size against its limit
+// (inputlimits.h). Returns an empty string when the model is consistent, or one sentence naming the first
+// field that is wrong (for example "layers[0].heads[1].W_K has 5 rows; d_model is 6").
 std::string validateModel(const Model &model);
 
 // The deterministic vector given to a word the model does not know (same spelling → same vector).

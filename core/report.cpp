@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ostream>
 #include <sstream>
 
 namespace attention {
@@ -38,19 +39,28 @@ std::string padRight(const std::string &s, std::size_t width)
     return w >= width ? s : s + std::string(width - w, ' ');
 }
 
+} // namespace
+
 std::string formatNumber(double v, int precision)
 {
     if (std::isinf(v))
         return v < 0 ? "-inf" : "inf";
     if (std::isnan(v))
         return "nan";
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.*f", precision, v);
+    // Past a million, fixed notation would print every digit (1.5e201 has 202): scientific keeps the
+    // column as narrow as "-1.500e+201". Small magnitudes stay fixed and round to 0.000 at the precision
+    // asked, as a table of probabilities should read; the JSON output keeps every digit.
+    precision = std::clamp(precision, 0, 17);
+    const bool scientific = std::abs(v) >= kScientificFrom;
+    char buffer[64]; // enough: at most "-1.", 17 digits and "e+308", or "-999999.", 17 digits
+    std::snprintf(buffer, sizeof buffer, scientific ? "%.*e" : "%.*f", precision, v);
     std::string s = buffer;
     if (s.find_first_not_of("-0.") == std::string::npos)
         s = std::string(buffer[0] == '-' ? buffer + 1 : buffer); // print −0.000 as 0.000
     return s;
 }
+
+namespace {
 
 std::vector<std::string> labelsOrIndex(const std::vector<std::string> &labels, Eigen::Index count,
                                        const char *prefix)
@@ -116,11 +126,17 @@ std::string formatMatrix(const std::string &title, const Eigen::MatrixXd &m,
 
 std::string formatTrace(const AttentionTrace &trace, int precision)
 {
+    std::ostringstream out;
+    writeTrace(out, trace, precision);
+    return out.str();
+}
+
+void writeTrace(std::ostream &out, const AttentionTrace &trace, int precision)
+{
     const Model &model = *trace.model;
     const auto tokens = tokenLabels(trace);
     const auto features = featureLabels(model);
     const auto dk = headLabels(model.d_k);
-    std::ostringstream out;
     out << "Model " << model.name << ": d_model " << model.d_model << ", d_k " << model.d_k << ", "
         << model.layers.size() << " layer(s) × " << model.headCount() << " head(s)\n";
     out << "Options: mask " << maskModeName(trace.options.mask) << ", scaling "
@@ -170,7 +186,6 @@ std::string formatTrace(const AttentionTrace &trace, int precision)
         if (trace.fullyMasked[i])
             out << "Note: every key is blocked for the query \"" << tokens[i]
                 << "\", so its weights are all 0 and its output is 0.\n";
-    return out.str();
 }
 
 } // namespace attention

@@ -1,5 +1,6 @@
 // The attention pipeline: a hand-worked example, and properties that must hold for any model.
 #include "attention.h"
+#include "report.h"
 #include "testmodels.h"
 
 #include <QTest>
@@ -47,6 +48,13 @@ private slots:
     void unknownWordsGetStableHashedVectors();
     void blankAndOverlongInputsAreRefused();
     void modelValidationNamesTheField();
+    void modelValidationEnforcesTheLimits();
+    void traceMemoryIsBoundedBeforeAllocating();
+    void traceEstimateCoversEveryMatrix();
+    void textPastTheLimitIsRefusedBeforeTokenizing();
+    void tablesPrintHugeNumbersInScientificNotation();
+    void numberFormats_data();
+    void numberFormats();
 };
 
 void tst_Attention::handWorkedExample()
@@ -400,6 +408,132 @@ void tst_Attention::modelValidationNamesTheField()
     auto noOut = randomModel(6, 4, 1, 2, 5, false);
     noOut->layers[0].W_O.resize(0, 0);
     QVERIFY(validateModel(*noOut).find("W_O is missing") != std::string::npos);
+}
+
+void tst_Attention::modelValidationEnforcesTheLimits()
+{
+    QCOMPARE(validateModel(*randomModel(2, 2, 65, 1, 3, false)),
+             std::string("the number of layers is 65; the limit is 64"));
+    QCOMPARE(validateModel(*randomModel(2, 1, 1, 65, 3, false)),
+             std::string("layers[0]: the number of heads is 65; the limit is 64"));
+    auto wide = randomModel(2, 2, 1, 1, 3, true);
+    wide->layers[0].W_1 = Eigen::MatrixXd::Zero(2, kMaxFeedForward + 1);
+    wide->layers[0].b_1.resize(0);
+    wide->layers[0].W_2 = Eigen::MatrixXd::Zero(kMaxFeedForward + 1, 2);
+    QCOMPARE(validateModel(*wide),
+             std::string("layers[0].W_1: the feed-forward width is 16385; the limit is 16384"));
+    auto twice = randomModel(2, 2, 1, 1, 3, false);
+    twice->vocabulary[2] = twice->vocabulary[0];
+    twice->indexVocabulary();
+    QVERIFY(validateModel(*twice).find("lists a word twice") != std::string::npos);
+}
+
+void tst_Attention::traceMemoryIsBoundedBeforeAllocating()
+{
+    // 2,048 tokens: each head of each layer keeps four 2048 × 2048 matrices of doubles, 128 MiB. Seven
+    // head-layers fit under kMaxTraceBytes (1 GiB) with the rest of the trace; eight do not.
+    std::string text;
+    for (int i = 0; i < kMaxTokens; ++i)
+        text += "w1 ";
+    QCOMPARE(tokenize(text).size(), std::size_t(kMaxTokens));
+    QVERIFY(estimateTraceBytes(*randomModel(2, 2, 7, 1, 3, false), kMaxTokens) <= double(kMaxTraceBytes));
+    QVERIFY(estimateTraceBytes(*randomModel(2, 2, 8, 1, 3, false), kMaxTokens) > double(kMaxTraceBytes));
+    // Refused at once, without allocating: before the bound these grew to 1.1 GB, 8.3 GB and 8.3 GB.
+    for (auto [layers, heads] : {std::pair{8, 1}, {64, 1}, {1, 64}}) {
+        const TraceResult r = traceText(randomModel(2, 2, layers, heads, 3, false), text);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error.find("the trace of 2048 tokens through " + std::to_string(layers) + " layer(s) × " +
+                              std::to_string(heads) + " head(s) would need about ") == 0,
+                 r.error.c_str());
+        QVERIFY2(r.error.find("MiB; the limit for one trace is 1024 MiB") != std::string::npos,
+                 r.error.c_str());
+    }
+    // The same models trace a short text.
+    QVERIFY(traceText(randomModel(2, 2, 64, 1, 3, false), "w0 w1 w2").ok());
+}
+
+void tst_Attention::traceEstimateCoversEveryMatrix()
+{
+    // Count the doubles of every matrix a real trace keeps; the estimate must not be below them (nor
+    // wildly above: at most twice, the temporaries being the difference).
+    for (bool full : {false, true}) {
+        auto model = randomModel(6, 3, 2, 2, 5, full);
+        std::string text;
+        for (int i = 0; i < 60; ++i)
+            text += "w" + std::to_string(i % 7) + " ";
+        TraceOptions options;
+        options.mask = MaskMode::Causal;
+        const TraceResult r = traceText(model, text, options);
+        QVERIFY2(r.ok(), r.error.c_str());
+        const AttentionTrace &t = r.trace;
+        double doubles = double(t.tokenEmbeddings.size() + t.positionEmbeddings.size());
+        for (const LayerTrace &l : t.layers) {
+            for (const HeadTrace &h : l.heads)
+                doubles += double(h.Q.size() + h.K.size() + h.V.size() + h.scores.size() + h.scaled.size() +
+                                  h.masked.size() + h.weights.size() + h.output.size());
+            doubles += double(l.input.size() + l.concat.size() + l.attentionOutput.size() +
+                              l.residual1.size() + l.norm1.size() + l.ffHidden.size() + l.ffOutput.size() +
+                              l.residual2.size() + l.output.size());
+        }
+        const double kept = 8 * doubles + double(t.blocked.size());
+        const double estimate = estimateTraceBytes(*model, t.tokenCount());
+        QVERIFY2(estimate >= kept, qPrintable(QStringLiteral("%1 < %2").arg(estimate).arg(kept)));
+        QVERIFY2(estimate <= 2 * kept, qPrintable(QStringLiteral("%1 > 2 × %2").arg(estimate).arg(kept)));
+    }
+}
+
+void tst_Attention::textPastTheLimitIsRefusedBeforeTokenizing()
+{
+    // One word and 1 MiB of spaces: one token, yet more text than a trace reads (a huge text costs
+    // memory while it is tokenized, before the token limit can refuse it).
+    const std::string over = "a" + std::string(kMaxTextBytes, ' ');
+    const TraceResult r = traceText(handWorkedModel(), over);
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error, std::string("the text is 1048577 bytes; the limit is 1048576 bytes (1 MiB)"));
+    const TraceResult atLimit = traceText(handWorkedModel(), "a" + std::string(kMaxTextBytes - 1, ' '));
+    QVERIFY2(atLimit.ok(), atLimit.error.c_str());
+}
+
+void tst_Attention::tablesPrintHugeNumbersInScientificNotation()
+{
+    // A score of 1.5e201 printed with %.3f has 206 characters and was cut at 63 by a 64-byte buffer.
+    Eigen::MatrixXd m(2, 2);
+    m << 1.5e201, -std::numeric_limits<double>::infinity(), std::nan(""), -2.5e-7;
+    const std::string table = formatMatrix("scores", m, {"a", "b"}, {"x", "y"}, 3);
+    QCOMPARE(table, std::string("scores  (2 × 2)\n"
+                                "            x       y\n"
+                                "a  1.500e+201    -inf\n"
+                                "b         nan   0.000\n"));
+}
+
+void tst_Attention::numberFormats_data()
+{
+    QTest::addColumn<double>("value");
+    QTest::addColumn<int>("precision");
+    QTest::addColumn<QString>("expected");
+    const double inf = std::numeric_limits<double>::infinity();
+    QTest::newRow("plain") << 0.5 << 3 << QStringLiteral("0.500");
+    QTest::newRow("negative zero") << -0.0001 << 3 << QStringLiteral("0.000");
+    QTest::newRow("tiny") << 1e-300 << 3 << QStringLiteral("0.000");
+    QTest::newRow("just below a million") << 999999.25 << 2 << QStringLiteral("999999.25");
+    QTest::newRow("a million") << 1e6 << 3 << QStringLiteral("1.000e+06");
+    QTest::newRow("minus a million") << -1e6 << 1 << QStringLiteral("-1.0e+06");
+    QTest::newRow("1.5e201") << 1.5e201 << 3 << QStringLiteral("1.500e+201");
+    QTest::newRow("largest double") << std::numeric_limits<double>::max() << 12
+                                    << QStringLiteral("1.797693134862e+308");
+    QTest::newRow("precision 0") << 2.5e10 << 0 << QStringLiteral("2e+10");
+    QTest::newRow("precision past 17") << 1.0 << 40 << QStringLiteral("1.00000000000000000");
+    QTest::newRow("minus infinity") << -inf << 3 << QStringLiteral("-inf");
+    QTest::newRow("infinity") << inf << 3 << QStringLiteral("inf");
+    QTest::newRow("nan") << std::nan("") << 3 << QStringLiteral("nan");
+}
+
+void tst_Attention::numberFormats()
+{
+    QFETCH(double, value);
+    QFETCH(int, precision);
+    QFETCH(QString, expected);
+    QCOMPARE(QString::fromStdString(formatNumber(value, precision)), expected);
 }
 
 QTEST_APPLESS_MAIN(tst_Attention)

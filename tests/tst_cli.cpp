@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
+#include <sys/stat.h>
 
 namespace {
 
@@ -17,10 +18,15 @@ struct Run
     QByteArray err;
 };
 
-Run cli(const QStringList &arguments)
+Run cli(const QStringList &arguments, const QByteArray &input = {})
 {
     QProcess p;
     p.start(QStringLiteral(CLI_PATH), arguments);
+    if (!input.isEmpty()) {
+        p.waitForStarted();
+        p.write(input);
+    }
+    p.closeWriteChannel();
     p.waitForFinished(60000);
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(),
             p.readAllStandardError()};
@@ -45,6 +51,9 @@ private slots:
     void badInput_data();
     void badInput();
     void tenThousandWordsNamesTheLimit();
+    void sentenceFilesAreReadWithABound();
+    void hostileModelFilesAreRefused();
+    void largeTracesAreRefusedBeforeTheyAreMade();
     void trainedTraceRecomputesFromItsWeights();
     void trainingIsDeterministic();
     void shippedModelMeetsTheEvalTargets();
@@ -241,6 +250,113 @@ void tst_Cli::tenThousandWordsNamesTheLimit()
     const Run m = cli({"trace", "--sentence", "hi", "--model", bad.fileName()});
     QCOMPARE(m.exitCode, 1);
     QVERIFY2(m.err.contains("bad.json: d_k: expected a number, found text"), m.err.constData());
+}
+
+void tst_Cli::sentenceFilesAreReadWithABound()
+{
+    // A 2 MB sentence file used to be read whole and tokenized (a 100 MB one peaked at 3.9 GB, /dev/zero
+    // at 4.2 GB before std::bad_alloc): now its size refuses it, and a stream stops past 1 MiB.
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral("big.txt")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray(2000000, 'a').replace(1, 1999999, QByteArray(1999999, ' ')));
+    file.close();
+    const QList<QPair<QString, QString>> cases = {
+        {file.fileName(),
+         QStringLiteral("%1: is 2000000 bytes; the limit for a sentence file is 1048576 bytes (1 MiB)")
+             .arg(file.fileName())},
+        {QStringLiteral("/dev/zero"),
+         QStringLiteral(
+             "/dev/zero: is more than 1048576 bytes; the limit for a sentence file is 1048576 bytes "
+             "(1 MiB)")},
+        {dir.path(), QStringLiteral("%1: is a folder, not a sentence file").arg(dir.path())},
+        {dir.filePath(QStringLiteral("none.txt")),
+         QStringLiteral("%1: cannot be read (No such file or directory)").arg(dir.filePath("none.txt"))}};
+    for (const auto &[path, message] : cases) {
+        const Run r = cli({"trace", "--sentence-file", path});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.out.isEmpty());
+        QCOMPARE(QString::fromUtf8(r.err), QStringLiteral("attention-lab-cli: %1\n").arg(message));
+    }
+    // A pipe is still a sentence file: the text comes through whole.
+    const Run piped = cli({"trace", "--sentence-file", "/dev/stdin", "--json"}, "The bank of the river.");
+    QCOMPARE(piped.exitCode, 0);
+    QCOMPARE(QJsonDocument::fromJson(piped.out).object()["tokens"].toArray().size(), 6);
+}
+
+void tst_Cli::hostileModelFilesAreRefused()
+{
+    QTemporaryDir dir;
+    auto write = [&dir](const char *name, const QByteArray &bytes) {
+        QFile f(dir.filePath(QLatin1String(name)));
+        if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size())
+            qFatal("cannot write %s", name);
+        return f.fileName();
+    };
+    // d_model 10^6 and 10,000 words mapped to []: 109 KB that used to end the program with std::bad_alloc.
+    QByteArray words;
+    for (int i = 0; i < 10000; ++i)
+        words += (i ? ", \"w" : "\"w") + QByteArray::number(i) + "\": []";
+    const QString wide = write("wide.json", R"({"format": "attention-lab-model", "version": 1, "name": "w", )"
+                                            R"("d_model": 1000000, "d_k": 2, "embeddings": {)" +
+                                                words + "}}");
+    const QString nested = write("nested.json", QByteArray(100000, '[') + QByteArray(100000, ']'));
+    const QString fifo = dir.filePath(QStringLiteral("pipe.json"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    const QList<QPair<QString, QString>> cases = {
+        {wide, QStringLiteral("%1: d_model: must be a whole number from 1 to 4096 (the limit), found 1000000")
+                   .arg(wide)},
+        {nested,
+         QStringLiteral("%1: line 1, column 1026: not valid JSON (too deeply nested document)").arg(nested)},
+        {fifo, QStringLiteral("%1: is not a regular file (a device, pipe or socket), so not a model file")
+                   .arg(fifo)},
+        {QStringLiteral("/dev/zero"),
+         QStringLiteral("/dev/zero: is not a regular file (a device, pipe or socket), so not a model file")},
+        {dir.path(), QStringLiteral("%1: is a folder, not a model file").arg(dir.path())}};
+    for (const auto &[path, message] : cases) {
+        const Run r = cli({"trace", "--sentence", "hi", "--model", path});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.out.isEmpty());
+        QCOMPARE(QString::fromUtf8(r.err), QStringLiteral("attention-lab-cli: %1\n").arg(message));
+    }
+}
+
+void tst_Cli::largeTracesAreRefusedBeforeTheyAreMade()
+{
+    // Two-dimensional models with 3 and 8 layers of one head, within every model limit; 2,048 tokens.
+    QTemporaryDir dir;
+    auto model = [&dir](int layers) {
+        QByteArray json = R"({"format": "attention-lab-model", "version": 1, "name": "deep", "d_model": 2,
+            "d_k": 2, "embeddings": {"a": [1, 0]}, "layers": [)";
+        for (int l = 0; l < layers; ++l)
+            json +=
+                QByteArray(l ? ", " : "") +
+                R"({"heads": [{"W_Q": [[1, 0], [0, 1]], "W_K": [[1, 0], [0, 1]], "W_V": [[1, 0], [0, 1]]}]})";
+        QFile f(dir.filePath(QStringLiteral("deep%1.json").arg(layers)));
+        if (!f.open(QIODevice::WriteOnly) || f.write(json + "]}") <= 0)
+            qFatal("cannot write a model");
+        return f.fileName();
+    };
+    QFile text(dir.filePath(QStringLiteral("long.txt")));
+    QVERIFY(text.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 2048; ++i)
+        text.write("a ");
+    text.close();
+    // 8 head-layers at 2,048 tokens pass the 1 GiB bound of any trace (an 8.3 GB one was seen with 2,000).
+    const Run deep = cli({"trace", "--sentence-file", text.fileName(), "--model", model(8)});
+    QCOMPARE(deep.exitCode, 1);
+    QVERIFY2(deep.err.startsWith("attention-lab-cli: the trace of 2048 tokens through 8 layer(s) × 1 head(s) "
+                                 "would need about "),
+             deep.err.constData());
+    QVERIFY2(deep.err.endsWith(
+                 "MiB; the limit for one trace is 1024 MiB: use a shorter text or a smaller model\n"),
+             deep.err.constData());
+    // 3 are a trace of about 460 MiB: the tables can print it, but JSON (built whole, at several times the
+    // trace) has its own bound of 256 MiB.
+    const Run json = cli({"trace", "--sentence-file", text.fileName(), "--model", model(3), "--json"});
+    QCOMPARE(json.exitCode, 1);
+    QVERIFY(json.out.isEmpty());
+    QVERIFY2(json.err.contains("the limit for --json is a trace of 256 MiB"), json.err.constData());
 }
 
 namespace {

@@ -1,11 +1,14 @@
 // Model files: the built-in didactic model, round trips, and clear errors for malformed files.
 #include "attention.h"
 #include "modelio.h"
+#include "testmodels.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+#include <sys/stat.h>
 
 using namespace attention;
 
@@ -27,6 +30,74 @@ QByteArray edited(const QByteArray &from, const QByteArray &to)
     QByteArray text = validModel();
     Q_ASSERT(text.contains(from));
     return text.replace(from, to);
+}
+
+// A model file with `d_model`, `d_k`, `words` words each mapped to `row`, and one layer of `heads` heads
+// whose matrices are `weightRows` rows of `weightRow` (plus `layerExtra` inside the layer object).
+QByteArray sizedModel(int d_model, int d_k, int words, const QByteArray &row, int heads,
+                      const QByteArray &weight, const QByteArray &layerExtra = {}, int layers = 1)
+{
+    QByteArray json =
+        "{\"format\": \"attention-lab-model\", \"version\": 1, \"name\": \"big\", \"d_model\": " +
+        QByteArray::number(d_model) + ", \"d_k\": " + QByteArray::number(d_k) + ", \"embeddings\": {";
+    for (int i = 0; i < words; ++i)
+        json += (i ? ", \"w" : "\"w") + QByteArray::number(i) + "\": " + row;
+    QByteArray head = "{\"W_Q\": " + weight + ", \"W_K\": " + weight + ", \"W_V\": " + weight + "}";
+    QByteArray layer = "{" + layerExtra + "\"heads\": [" + head;
+    for (int h = 1; h < heads; ++h)
+        layer += ", " + head;
+    layer += "]}";
+    json += "}, \"layers\": [" + layer;
+    for (int l = 1; l < layers; ++l)
+        json += ", " + layer;
+    return json + "]}";
+}
+
+// `count` copies of `item`, comma-separated, in brackets.
+QByteArray listOf(int count, const QByteArray &item)
+{
+    QByteArray out = "[";
+    for (int i = 0; i < count; ++i)
+        out += (i ? ", " : "") + item;
+    return out + "]";
+}
+
+// Two models are the same when every number and name is: the vocabulary may come back in another order
+// (a JSON object's keys are sorted), so words are matched by name.
+void compareModels(const Model &a, const Model &b)
+{
+    QCOMPARE(a.name, b.name);
+    QCOMPARE(a.description, b.description);
+    QCOMPARE(a.d_model, b.d_model);
+    QCOMPARE(a.d_k, b.d_k);
+    QCOMPARE(a.featureNames, b.featureNames);
+    QCOMPARE(a.vocabulary.size(), b.vocabulary.size());
+    for (std::size_t i = 0; i < a.vocabulary.size(); ++i) {
+        const int j = b.lookup(a.vocabulary[i]);
+        QVERIFY2(j >= 0, a.vocabulary[i].c_str());
+        QVERIFY(a.tokenEmbedding.row(static_cast<Eigen::Index>(i)) == b.tokenEmbedding.row(j));
+    }
+    QVERIFY(a.positionEmbedding == b.positionEmbedding);
+    QVERIFY(a.unknownWords == b.unknownWords);
+    QCOMPARE(a.hashedScale, b.hashedScale);
+    QCOMPARE(a.layers.size(), b.layers.size());
+    for (std::size_t l = 0; l < a.layers.size(); ++l) {
+        const LayerWeights &x = a.layers[l], &y = b.layers[l];
+        QCOMPARE(x.heads.size(), y.heads.size());
+        for (std::size_t h = 0; h < x.heads.size(); ++h) {
+            const HeadWeights &p = x.heads[h], &q = y.heads[h];
+            QVERIFY(p.W_Q == q.W_Q && p.W_K == q.W_K && p.W_V == q.W_V);
+            QVERIFY(p.b_Q == q.b_Q && p.b_K == q.b_K && p.b_V == q.b_V);
+        }
+        QVERIFY(x.W_O == y.W_O && x.b_O == y.b_O && x.residual == y.residual);
+        QVERIFY(x.norm1.gamma == y.norm1.gamma && x.norm1.beta == y.norm1.beta);
+        QCOMPARE(x.norm1.epsilon, y.norm1.epsilon);
+        QVERIFY(x.W_1 == y.W_1 && x.b_1 == y.b_1 && x.W_2 == y.W_2 && x.b_2 == y.b_2);
+        QVERIFY(x.norm2.gamma == y.norm2.gamma && x.norm2.beta == y.norm2.beta);
+        QCOMPARE(x.norm2.epsilon, y.norm2.epsilon);
+    }
+    QCOMPARE(a.classes, b.classes);
+    QVERIFY(a.W_cls == b.W_cls && a.b_cls == b.b_cls);
 }
 
 int argmaxInRow(const Eigen::MatrixXd &m, Eigen::Index row)
@@ -55,6 +126,11 @@ private slots:
     void malformed();
     void missingFileNamesThePath();
     void roundTripKeepsEveryNumber();
+    void roundTripWithoutEachOptionalPart_data();
+    void roundTripWithoutEachOptionalPart();
+    void oversizedModelsAreRefused_data();
+    void oversizedModelsAreRefused();
+    void filesThatAreNotModelsAreRefusedUnread();
     void didacticModelIsReadable();
     void overflowingModelIsRefusedNotTraced();
     void didacticItFindsAnimal();
@@ -115,6 +191,28 @@ void tst_ModelIo::malformed_data()
                                    << QStringLiteral("embeddings: is empty");
     QTest::newRow("version 2") << edited("\"version\": 1", "\"version\": 2")
                                << QStringLiteral("version: must be 1");
+    // Text fields that used to turn anything else into "" (or into the default) without a word.
+    QTest::newRow("feature number") << edited("[\"x\", \"y\"]", "[\"x\", 2]")
+                                    << QStringLiteral("features[1]: expected text, found a number");
+    QTest::newRow("description list") << edited("\"features\"", "\"description\": [], \"features\"")
+                                      << QStringLiteral("description: expected text, found a list");
+    QTest::newRow("unknown_words number") << edited("\"features\"", "\"unknown_words\": 1, \"features\"")
+                                          << QStringLiteral("unknown_words: expected text, found a number");
+    QTest::newRow("class number") << edited(
+                                         "\"features\"",
+                                         "\"classifier\": {\"classes\": [\"a\", 3], \"W\": [[0, 0], [0, 0]], "
+                                         "\"b\": [0, 0]}, \"features\"")
+                                  << QStringLiteral("classifier.classes[1]: expected text, found a number");
+    // Parts of a feed-forward block without its W_1 were dropped silently, and lost on saving.
+    QTest::newRow("W_2 without W_1") << edited("\"heads\"", "\"W_2\": [[1, 0], [0, 1]], \"heads\"")
+                                     << QStringLiteral("layers[0].W_2: found without W_1");
+    QTest::newRow("W_1 of empty rows") << edited("\"heads\"", "\"W_1\": [[], []], \"W_2\": [], \"heads\"")
+                                       << QStringLiteral("layers[0].W_1: has rows of no numbers");
+    QTest::newRow("epsilon zero")
+        << edited("\"heads\"", "\"norm1\": {\"gamma\": [1, 1], \"beta\": [0, 0], \"epsilon\": 0}, \"heads\"")
+        << QStringLiteral("layers[0].norm1.epsilon: must be a finite number greater than 0");
+    QTest::newRow("nested too deep") << QByteArray(100000, '[') + QByteArray(100000, ']')
+                                     << QStringLiteral("not valid JSON (too deeply nested document)");
 }
 
 void tst_ModelIo::malformed()
@@ -159,6 +257,168 @@ void tst_ModelIo::roundTripKeepsEveryNumber()
     QVERIFY(back.model->layers[0].b_O == model->layers[0].b_O); // exact, bit for bit
     QVERIFY(back.model->layers[0].heads[0].b_Q == model->layers[0].heads[0].b_Q);
     QCOMPARE(serializeModel(*back.model), bytes); // deterministic bytes
+}
+
+void tst_ModelIo::roundTripWithoutEachOptionalPart_data()
+{
+    QTest::addColumn<QString>("without");
+    for (const char *part : {"nothing", "b_Q", "b_K", "b_V", "W_O", "b_O", "norm1", "norm2", "b_1", "b_2",
+                             "b_1 and b_2", "feed-forward", "residual", "positions", "features", "classifier",
+                             "description", "hashed_scale", "unk"})
+        QTest::newRow(part) << QString::fromLatin1(part);
+}
+
+void tst_ModelIo::roundTripWithoutEachOptionalPart()
+{
+    // Every optional part present (heads × d_k = d_model, so W_O may go), then one taken away: saving and
+    // loading again must give the same model, and saving that the same bytes.
+    QFETCH(QString, without);
+    Model model = *attention::testing::randomModel(4, 2, 2, 2, 5, true);
+    model.description = "every optional part";
+    model.featureNames = {"f0", "f1", "f2", "f3"};
+    model.positionEmbedding = Eigen::MatrixXd::Constant(6, 4, 0.125);
+    model.classes = {"yes", "no"};
+    model.W_cls = Eigen::MatrixXd::Constant(4, 2, -0.5);
+    model.b_cls = Eigen::RowVectorXd::Constant(2, 0.25);
+    model.hashedScale = 0.7;
+    for (LayerWeights &layer : model.layers) {
+        for (HeadWeights &head : layer.heads) {
+            if (without == "b_Q")
+                head.b_Q.resize(0);
+            if (without == "b_K")
+                head.b_K.resize(0);
+            if (without == "b_V")
+                head.b_V.resize(0);
+        }
+        if (without == "W_O")
+            layer.W_O.resize(0, 0);
+        if (without == "b_O")
+            layer.b_O.resize(0);
+        if (without == "norm1")
+            layer.norm1 = {};
+        if (without == "norm2")
+            layer.norm2 = {};
+        if (without == "b_1" || without == "b_1 and b_2")
+            layer.b_1.resize(0);
+        if (without == "b_2" || without == "b_1 and b_2")
+            layer.b_2.resize(0);
+        if (without == "feed-forward") {
+            layer.W_1.resize(0, 0);
+            layer.b_1.resize(0);
+            layer.W_2.resize(0, 0);
+            layer.b_2.resize(0);
+        }
+        if (without == "residual")
+            layer.residual = false;
+    }
+    if (without == "positions")
+        model.positionEmbedding.resize(0, 0);
+    if (without == "features")
+        model.featureNames.clear();
+    if (without == "classifier") {
+        model.classes.clear();
+        model.W_cls.resize(0, 0);
+        model.b_cls.resize(0);
+    }
+    if (without == "description")
+        model.description.clear();
+    if (without == "hashed_scale")
+        model.hashedScale = 0.0;
+    if (without == "unk") {
+        model.vocabulary.push_back("<unk>");
+        model.indexVocabulary();
+        model.tokenEmbedding.conservativeResize(model.tokenEmbedding.rows() + 1, Eigen::NoChange);
+        model.tokenEmbedding.bottomRows(1).setConstant(0.5);
+        model.unknownWords = UnknownWords::UnknownToken;
+    }
+    QCOMPARE(validateModel(model), std::string());
+    const QByteArray bytes = serializeModel(model);
+    const ModelLoad back = parseModel(bytes, QStringLiteral("saved.json"));
+    QVERIFY2(back.ok(), qPrintable(back.error));
+    compareModels(model, *back.model);
+    QCOMPARE(serializeModel(*back.model), bytes);
+}
+
+void tst_ModelIo::oversizedModelsAreRefused_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("expected");
+    const QByteArray identity2 = "[[1, 0], [0, 1]]";
+    // Each of these used to be allocated before a single row was read: 10,000 × 10^6 doubles is 80 GB, and
+    // std::bad_alloc ended the program.
+    QTest::newRow("d_model 10^6")
+        << sizedModel(1000000, 2, 10000, "[]", 1, identity2)
+        << QStringLiteral("d_model: must be a whole number from 1 to 4096 (the limit), found 1000000");
+    QTest::newRow("d_k 10^6") << sizedModel(1000, 1000000, 1, listOf(1000, "0"), 1, listOf(1000, "[]"))
+                              << QStringLiteral(
+                                     "d_k: must be a whole number from 1 to 4096 (the limit), found 1000000");
+    // Within the limits, rows are checked before the matrix is made (4096 × 10,000 would be 328 MB).
+    QTest::newRow("empty rows at the limit")
+        << sizedModel(4096, 2, 10000, "[]", 1, identity2)
+        << QStringLiteral("embeddings.\"w0\": expected 4096 numbers, found 0");
+    QTest::newRow("W_Q of empty rows")
+        << sizedModel(2, 4096, 1, "[0, 0]", 1, "[[], []]")
+        << QStringLiteral("layers[0].heads[0].W_Q[0]: expected 4096 numbers, found 0");
+    QTest::newRow("positions") << sizedModel(2, 2, 1, "[0, 0]", 1, identity2)
+                                      .replace("\"layers\"",
+                                               "\"positions\": " + listOf(10000, "[]") + ", \"layers\"")
+                               << QStringLiteral("positions: has 10000 rows; the limit is 8192 positions");
+    QTest::newRow("heads") << sizedModel(2, 2, 1, "[0, 0]", 65, identity2,
+                                         "\"W_O\": " + listOf(130, "[0, 0]") + ", ")
+                           << QStringLiteral("layers[0].heads: has 65 heads; the limit is 64");
+    QTest::newRow("layers") << sizedModel(2, 2, 1, "[0, 0]", 1, identity2, {}, 65)
+                            << QStringLiteral("layers: has 65 layers; the limit is 64");
+    QTest::newRow("vocabulary") << sizedModel(2, 2, 100001, "[0, 0]", 1, identity2)
+                                << QStringLiteral("embeddings: has 100001 words; the limit is 100000 words");
+    QTest::newRow("feed-forward")
+        << sizedModel(2, 2, 1, "[0, 0]", 1, identity2,
+                      "\"W_1\": [" + listOf(16385, "0") + ", []], \"W_2\": [], ")
+        << QStringLiteral("layers[0].W_1: has 16385 columns; the limit for the feed-forward width is 16384");
+    QTest::newRow("whole file")
+        << QByteArray((32 << 20) + 1, ' ')
+        << QStringLiteral("is 33554433 bytes; the limit for a model file is 33554432 bytes (32 MiB)");
+}
+
+void tst_ModelIo::oversizedModelsAreRefused()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, expected);
+    const ModelLoad m = parseModel(json, QStringLiteral("big.json"));
+    QVERIFY(!m.ok());
+    QVERIFY2(m.error.startsWith(QStringLiteral("big.json: ") + expected), qPrintable(m.error));
+}
+
+void tst_ModelIo::filesThatAreNotModelsAreRefusedUnread()
+{
+    QTemporaryDir dir;
+    // A folder, a device that never ends and a pipe nobody writes to (opening it would block forever).
+    const QString fifo = dir.filePath(QStringLiteral("pipe.json"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    const QList<QPair<QString, QString>> cases = {
+        {dir.path(), QStringLiteral("%1: is a folder, not a model file").arg(dir.path())},
+        {QStringLiteral("/dev/zero"),
+         QStringLiteral("/dev/zero: is not a regular file (a device, pipe or socket), so not a model file")},
+        {fifo, QStringLiteral("%1: is not a regular file (a device, pipe or socket), so not a model file")
+                   .arg(fifo)}};
+    for (const auto &[path, message] : cases) {
+        const ModelLoad m = loadModel(path);
+        QVERIFY(!m.ok());
+        QCOMPARE(m.error, message);
+    }
+    // A file past the limit is refused from its size: a sparse file of 40 MB costs no disk and no reading.
+    const QString huge = dir.filePath(QStringLiteral("huge.json"));
+    QFile file(huge);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QVERIFY(file.resize(40 << 20));
+    file.close();
+    const ModelLoad m = loadModel(huge);
+    QVERIFY(!m.ok());
+    QCOMPARE(m.error,
+             QStringLiteral("%1: is 41943040 bytes; the limit for a model file is 33554432 bytes (32 MiB)")
+                 .arg(huge));
+    // The built-in models are well within every limit.
+    for (const QString &name : builtinModelNames())
+        QVERIFY2(loadModel(name).ok(), qPrintable(name));
 }
 
 void tst_ModelIo::overflowingModelIsRefusedNotTraced()

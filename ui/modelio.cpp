@@ -1,11 +1,16 @@
 // JSON model files: every field is checked, and an error names the file, the field and the problem.
 #include "modelio.h"
 
+#include "inputlimits.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <algorithm>
+#include <cmath>
+#include <new>
 
 namespace attention {
 
@@ -51,23 +56,52 @@ double number(const QJsonValue &v, const QString &field)
     return v.toDouble();
 }
 
-int positiveInt(const QJsonObject &o, const QString &key, const QString &field)
+QString text(const QJsonValue &v, const QString &field)
+{
+    if (!v.isString())
+        fail(field, QStringLiteral("expected text, found %1").arg(kindOf(v)));
+    return v.toString();
+}
+
+// A whole number from 1 to `limit`, the limit named in the message (inputlimits.h).
+int positiveInt(const QJsonObject &o, const QString &key, const QString &field, int limit)
 {
     if (!o.contains(key))
         fail(field, QStringLiteral("missing"));
     const double d = number(o.value(key), field);
-    if (d < 1 || d > 1e6 || d != static_cast<double>(static_cast<int>(d)))
-        fail(field, QStringLiteral("must be a whole number from 1 to 1000000, found %1").arg(d));
+    if (!(d >= 1 && d <= limit) || d != static_cast<double>(static_cast<int>(d)))
+        fail(field, QStringLiteral("must be a whole number from 1 to %1 (the limit), found %2")
+                        .arg(limit)
+                        .arg(d, 0, 'g', 17));
     return static_cast<int>(d);
+}
+
+// A list of at most `limit` entries; `unit` names them in the message ("layers", "heads").
+QJsonArray listOf(const QJsonValue &v, const QString &field, qsizetype limit, const QString &unit)
+{
+    if (!v.isArray() || v.toArray().isEmpty())
+        fail(field, QStringLiteral("expected a non-empty list of %1").arg(unit));
+    const QJsonArray a = v.toArray();
+    if (a.size() > limit)
+        fail(field, QStringLiteral("has %1 %2; the limit is %3").arg(a.size()).arg(unit).arg(limit));
+    return a;
+}
+
+// Checks that `v` is a list of `want` numbers without allocating anything, so that a matrix is only made
+// once every row has been seen to fit it.
+void checkVector(const QJsonValue &v, const QString &field, Eigen::Index want)
+{
+    if (!v.isArray())
+        fail(field, QStringLiteral("expected a list of numbers, found %1").arg(kindOf(v)));
+    const qsizetype size = v.toArray().size();
+    if (want >= 0 && size != want)
+        fail(field, QStringLiteral("expected %1 numbers, found %2").arg(want).arg(size));
 }
 
 Eigen::RowVectorXd vectorOf(const QJsonValue &v, const QString &field, Eigen::Index want)
 {
-    if (!v.isArray())
-        fail(field, QStringLiteral("expected a list of numbers, found %1").arg(kindOf(v)));
+    checkVector(v, field, want);
     const QJsonArray a = v.toArray();
-    if (want >= 0 && a.size() != want)
-        fail(field, QStringLiteral("expected %1 numbers, found %2").arg(want).arg(a.size()));
     Eigen::RowVectorXd out(a.size());
     for (qsizetype i = 0; i < a.size(); ++i)
         out(i) = number(a.at(i), QStringLiteral("%1[%2]").arg(field).arg(i));
@@ -84,6 +118,11 @@ Eigen::MatrixXd matrixOf(const QJsonValue &v, const QString &field, Eigen::Index
     if (a.isEmpty())
         fail(field, QStringLiteral("has no rows"));
     const Eigen::Index width = cols >= 0 ? cols : (a.at(0).isArray() ? a.at(0).toArray().size() : 0);
+    if (width == 0 && a.at(0).isArray())
+        fail(field, QStringLiteral("has rows of no numbers"));
+    // Every row first: a claimed width (d_model, d_k) must be met before rows × width is allocated.
+    for (qsizetype r = 0; r < a.size(); ++r)
+        checkVector(a.at(r), QStringLiteral("%1[%2]").arg(field).arg(r), width);
     Eigen::MatrixXd out(a.size(), width);
     for (qsizetype r = 0; r < a.size(); ++r)
         out.row(r) = vectorOf(a.at(r), QStringLiteral("%1[%2]").arg(field).arg(r), width);
@@ -116,8 +155,8 @@ LayerNormWeights normOf(const QJsonObject &o, const QString &key, const QString 
     norm.beta = vectorOf(n.value("beta"), field + ".beta", d);
     if (n.contains("epsilon")) {
         norm.epsilon = number(n.value("epsilon"), field + ".epsilon");
-        if (!(norm.epsilon > 0))
-            fail(field + ".epsilon", QStringLiteral("must be greater than 0"));
+        if (!(norm.epsilon > 0) || !std::isfinite(norm.epsilon))
+            fail(field + ".epsilon", QStringLiteral("must be a finite number greater than 0"));
     }
     return norm;
 }
@@ -147,9 +186,11 @@ std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
     if (!name.isString() || name.toString().trimmed().isEmpty())
         fail("name", QStringLiteral("must be non-empty text"));
     model->name = name.toString().toStdString();
-    model->description = root.value("description").toString().toStdString();
-    const int d = positiveInt(root, "d_model", "d_model");
-    const int dk = positiveInt(root, "d_k", "d_k");
+    if (root.contains("description"))
+        model->description = text(root.value("description"), "description").toStdString();
+    // The sizes are checked against their limits before anything of that size is allocated.
+    const int d = positiveInt(root, "d_model", "d_model", kMaxDModel);
+    const int dk = positiveInt(root, "d_k", "d_k", kMaxDK);
     model->d_model = d;
     model->d_k = dk;
 
@@ -161,11 +202,13 @@ std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
         if (names.size() != d)
             fail("features",
                  QStringLiteral("expected %1 names (d_model), found %2").arg(d).arg(names.size()));
-        for (const QJsonValue &n : names)
-            model->featureNames.push_back(n.toString().toStdString());
+        for (qsizetype i = 0; i < names.size(); ++i)
+            model->featureNames.push_back(
+                text(names.at(i), QStringLiteral("features[%1]").arg(i)).toStdString());
     }
 
-    const QString unknown = root.value("unknown_words").toString(QStringLiteral("hashed"));
+    const QString unknown =
+        root.contains("unknown_words") ? text(root.value("unknown_words"), "unknown_words") : "hashed";
     if (unknown == QLatin1String("hashed"))
         model->unknownWords = UnknownWords::Hashed;
     else if (unknown == QLatin1String("unk"))
@@ -178,6 +221,12 @@ std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
     const QJsonObject embeddings = requireObject(require(root, "embeddings", "embeddings"), "embeddings");
     if (embeddings.isEmpty())
         fail("embeddings", QStringLiteral("is empty: a model needs a vocabulary"));
+    if (embeddings.size() > kMaxVocabulary)
+        fail(
+            "embeddings",
+            QStringLiteral("has %1 words; the limit is %2 words").arg(embeddings.size()).arg(kMaxVocabulary));
+    for (auto it = embeddings.begin(); it != embeddings.end(); ++it)
+        checkVector(it.value(), QStringLiteral("embeddings.\"%1\"").arg(it.key()), d);
     model->tokenEmbedding.resize(embeddings.size(), d);
     int row = 0;
     for (auto it = embeddings.begin(); it != embeddings.end(); ++it, ++row) {
@@ -189,21 +238,22 @@ std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
             vectorOf(it.value(), QStringLiteral("embeddings.\"%1\"").arg(word), d);
     }
     model->indexVocabulary();
-    if (root.contains("positions"))
-        model->positionEmbedding = matrixOf(root.value("positions"), "positions", -1, d);
+    if (root.contains("positions")) {
+        const QJsonValue positions = root.value("positions");
+        if (positions.isArray() && positions.toArray().size() > kMaxPositions)
+            fail("positions", QStringLiteral("has %1 rows; the limit is %2 positions")
+                                  .arg(positions.toArray().size())
+                                  .arg(kMaxPositions));
+        model->positionEmbedding = matrixOf(positions, "positions", -1, d);
+    }
 
-    const QJsonValue layersValue = require(root, "layers", "layers");
-    if (!layersValue.isArray() || layersValue.toArray().isEmpty())
-        fail("layers", QStringLiteral("expected a non-empty list of layers"));
-    const QJsonArray layers = layersValue.toArray();
+    const QJsonArray layers = listOf(require(root, "layers", "layers"), "layers", kMaxLayers, "layers");
     for (qsizetype l = 0; l < layers.size(); ++l) {
         const QString lp = QStringLiteral("layers[%1]").arg(l);
         const QJsonObject lo = requireObject(layers.at(l), lp);
         LayerWeights layer;
-        const QJsonValue headsValue = require(lo, "heads", lp + ".heads");
-        if (!headsValue.isArray() || headsValue.toArray().isEmpty())
-            fail(lp + ".heads", QStringLiteral("expected a non-empty list of heads"));
-        const QJsonArray heads = headsValue.toArray();
+        const QJsonArray heads =
+            listOf(require(lo, "heads", lp + ".heads"), lp + ".heads", kMaxHeads, "heads");
         for (qsizetype h = 0; h < heads.size(); ++h) {
             const QString hp = QStringLiteral("%1.heads[%2]").arg(lp).arg(h);
             const QJsonObject ho = requireObject(heads.at(h), hp);
@@ -228,11 +278,23 @@ std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
         }
         layer.norm1 = normOf(lo, "norm1", lp, d);
         if (lo.contains("W_1")) {
-            layer.W_1 = matrixOf(lo.value("W_1"), lp + ".W_1", d, -1);
-            const Eigen::Index ff = layer.W_1.cols();
+            // The feed-forward width is whatever the first row of W_1 says: bounded before it is used.
+            const QJsonValue w1 = lo.value("W_1");
+            const QJsonValue first = w1.isArray() ? w1.toArray().at(0) : QJsonValue();
+            const Eigen::Index ff = first.isArray() ? first.toArray().size() : -1;
+            if (ff > kMaxFeedForward)
+                fail(lp + ".W_1", QStringLiteral("has %1 columns; the limit for the feed-forward width is %2")
+                                      .arg(ff)
+                                      .arg(kMaxFeedForward));
+            layer.W_1 = matrixOf(w1, lp + ".W_1", d, ff);
             layer.b_1 = optionalVector(lo, "b_1", lp, ff);
             layer.W_2 = matrixOf(require(lo, "W_2", lp + ".W_2"), lp + ".W_2", ff, d);
             layer.b_2 = optionalVector(lo, "b_2", lp, d);
+        } else {
+            for (const char *part : {"b_1", "W_2", "b_2"})
+                if (lo.contains(QLatin1String(part)))
+                    fail(lp + "." + part,
+                         QStringLiteral("found without W_1: a feed-forward block needs W_1"));
         }
         layer.norm2 = normOf(lo, "norm2", lp, d);
         model->layers.push_back(std::move(layer));
@@ -242,8 +304,10 @@ std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
         const QJsonValue classes = require(c, "classes", "classifier.classes");
         if (!classes.isArray() || classes.toArray().isEmpty())
             fail("classifier.classes", QStringLiteral("expected a non-empty list of names"));
-        for (const QJsonValue &name : classes.toArray())
-            model->classes.push_back(name.toString().toStdString());
+        const QJsonArray names = classes.toArray();
+        for (qsizetype i = 0; i < names.size(); ++i)
+            model->classes.push_back(
+                text(names.at(i), QStringLiteral("classifier.classes[%1]").arg(i)).toStdString());
         const auto n = static_cast<Eigen::Index>(model->classes.size());
         model->W_cls = matrixOf(require(c, "W", "classifier.W"), "classifier.W", d, n);
         model->b_cls = vectorOf(require(c, "b", "classifier.b"), "classifier.b", n);
@@ -295,22 +359,85 @@ QString lineAndColumn(const QByteArray &text, int offset)
 ModelLoad parseModel(const QByteArray &json, const QString &source)
 {
     ModelLoad result;
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        result.error = QStringLiteral("%1: %2: not valid JSON (%3)")
-                           .arg(source, lineAndColumn(json, parseError.offset), parseError.errorString());
-        return result;
-    }
-    if (!doc.isObject()) {
-        result.error = QStringLiteral("%1: the file must hold one JSON object").arg(source);
+    if (static_cast<std::size_t>(json.size()) > kMaxModelFileBytes) {
+        result.error = QStringLiteral("%1: is %2 bytes; the limit for a model file is %3 bytes (%4 MiB)")
+                           .arg(source)
+                           .arg(json.size())
+                           .arg(kMaxModelFileBytes)
+                           .arg(kMaxModelFileBytes >> 20);
         return result;
     }
     try {
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+        if (parseError.error != QJsonParseError::NoError) {
+            result.error = QStringLiteral("%1: %2: not valid JSON (%3)")
+                               .arg(source, lineAndColumn(json, parseError.offset), parseError.errorString());
+            return result;
+        }
+        if (!doc.isObject()) {
+            result.error = QStringLiteral("%1: the file must hold one JSON object").arg(source);
+            return result;
+        }
         result.model = modelFromJson(doc.object());
     } catch (const FieldError &e) {
         result.error = e.field.isEmpty() ? QStringLiteral("%1: %2").arg(source, e.message)
                                          : QStringLiteral("%1: %2: %3").arg(source, e.field, e.message);
+    } catch (const std::bad_alloc &) {
+        // The limits keep a model far below this; a machine already short of memory can still get here.
+        result.model.reset();
+        result.error = QStringLiteral("%1: not enough memory to load this model").arg(source);
+    }
+    return result;
+}
+
+FileRead readFileWithLimit(const QString &path, qint64 limit, const QString &shown, const QString &what,
+                           bool regularOnly)
+{
+    FileRead result;
+    const QFileInfo info(path);
+    if (info.isDir()) {
+        result.error = QStringLiteral("%1: is a folder, not %2").arg(shown, what);
+        return result;
+    }
+    // A pipe or a device (a FIFO, /dev/zero) would block or never end: a model file must be a file.
+    if (regularOnly && info.exists() && !info.isFile()) {
+        result.error = QStringLiteral("%1: is not a regular file (a device, pipe or socket), so not %2")
+                           .arg(shown, what);
+        return result;
+    }
+    const QString tooBig = QStringLiteral("the limit for %1 is %2 bytes (%3)")
+                               .arg(what)
+                               .arg(limit)
+                               .arg(limit >= (1 << 20) ? QStringLiteral("%1 MiB").arg(limit >> 20)
+                                                       : QStringLiteral("%1 KiB").arg(limit >> 10));
+    if (info.isFile() && info.size() > limit) {
+        result.error = QStringLiteral("%1: is %2 bytes; %3").arg(shown).arg(info.size()).arg(tooBig);
+        return result;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        result.error = QStringLiteral("%1: cannot be read (%2)").arg(shown, file.errorString());
+        return result;
+    }
+    // Read in chunks up to one byte past the limit: a stream (or a file that grew) is refused as soon as
+    // it is too long, without reading the rest.
+    char chunk[65536];
+    while (result.bytes.size() <= limit) {
+        const qint64 want = std::min<qint64>(sizeof chunk, limit + 1 - result.bytes.size());
+        const qint64 got = file.read(chunk, want);
+        if (got < 0) {
+            result.error = QStringLiteral("%1: cannot be read (%2)").arg(shown, file.errorString());
+            result.bytes.clear();
+            return result;
+        }
+        if (got == 0)
+            break;
+        result.bytes.append(chunk, got);
+    }
+    if (result.bytes.size() > limit) {
+        result.error = QStringLiteral("%1: is more than %2 bytes; %3").arg(shown).arg(limit).arg(tooBig);
+        result.bytes.clear();
     }
     return result;
 }
@@ -332,19 +459,24 @@ ModelLoad loadModel(const QString &nameOrPath)
         path = QStringLiteral(":/models/%1.json").arg(nameOrPath);
         shown = QStringLiteral("built-in model \"%1\"").arg(nameOrPath);
     }
-    QFile file(path);
-    if (!QFileInfo(path).isFile()) {
-        ModelLoad missing;
-        missing.error = QStringLiteral("%1: no such model file (built-in models: %2)")
-                            .arg(shown, builtinModelNames().join(QStringLiteral(", ")));
-        return missing;
+    ModelLoad result;
+    if (!QFileInfo::exists(path)) {
+        result.error = QStringLiteral("%1: no such model file (built-in models: %2)")
+                           .arg(shown, builtinModelNames().join(QStringLiteral(", ")));
+        return result;
     }
-    if (!file.open(QIODevice::ReadOnly)) {
-        ModelLoad unreadable;
-        unreadable.error = QStringLiteral("%1: cannot be read (%2)").arg(shown, file.errorString());
-        return unreadable;
+    try {
+        const FileRead file = readFileWithLimit(path, static_cast<qint64>(kMaxModelFileBytes), shown,
+                                                QStringLiteral("a model file"), true);
+        if (!file.ok()) {
+            result.error = file.error;
+            return result;
+        }
+        return parseModel(file.bytes, shown);
+    } catch (const std::bad_alloc &) {
+        result.error = QStringLiteral("%1: not enough memory to load this model").arg(shown);
+        return result;
     }
-    return parseModel(file.readAll(), shown);
 }
 
 QByteArray serializeModel(const Model &model)
@@ -391,10 +523,13 @@ QByteArray serializeModel(const Model &model)
         if (layer.norm1.gamma.size() > 0)
             l.insert("norm1", toJson(layer.norm1));
         if (layer.hasFeedForward()) {
+            // The biases are optional in the file as in the model: an empty one is left out, never "[]".
             l.insert("W_1", toJson(layer.W_1));
-            l.insert("b_1", toJson(layer.b_1));
+            if (layer.b_1.size() > 0)
+                l.insert("b_1", toJson(layer.b_1));
             l.insert("W_2", toJson(layer.W_2));
-            l.insert("b_2", toJson(layer.b_2));
+            if (layer.b_2.size() > 0)
+                l.insert("b_2", toJson(layer.b_2));
         }
         if (layer.norm2.gamma.size() > 0)
             l.insert("norm2", toJson(layer.norm2));

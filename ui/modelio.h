@@ -18,10 +18,28 @@ struct ModelLoad
     bool ok() const { return model != nullptr; }
 };
 
-// Parses a model from JSON text. `source` names the file in error messages.
+// A whole file read with a bound on its size.
+struct FileRead
+{
+    QByteArray bytes;
+    QString error; // empty on success; otherwise "<file>: <what is wrong>"
+
+    bool ok() const { return error.isEmpty(); }
+};
+
+// Reads the file at `path` if it holds at most `limit` bytes. A larger file is refused from its size
+// without reading it; a pipe or device is read only up to one byte past the limit, so /dev/zero is refused
+// at once. With `regularOnly`, anything but a regular file is refused before it is opened (a FIFO would
+// block). `shown` names the file in messages and `what` says what it should be ("a model file").
+FileRead readFileWithLimit(const QString &path, qint64 limit, const QString &shown, const QString &what,
+                           bool regularOnly);
+
+// Parses a model from JSON text. `source` names the file in error messages. Refuses text longer than
+// kMaxModelFileBytes and any size past the limits of inputlimits.h, before allocating it.
 ModelLoad parseModel(const QByteArray &json, const QString &source);
 
-// Loads a model from a file path, or from a built-in name ("didactic", "trained").
+// Loads a model from a file path, or from a built-in name ("didactic", "trained"). Refuses folders,
+// devices, pipes and files longer than kMaxModelFileBytes without reading them.
 ModelLoad loadModel(const QString &nameOrPath);
 
 // The names of the models that ship inside the application.
