@@ -27,18 +27,19 @@ constexpr int kMaxPositions = 8192;
 
 // The largest model file read, in bytes. trained.json is about 1 MB; a weight written in full takes about
 // 20 bytes, so this holds some 1.6 million weights. Qt's JSON tree costs up to 16 bytes per number while a
-// file is parsed, so the worst file of this size needs about 600 MB for a moment.
+// file is parsed: the worst file of this size (16 million zeros) peaks at about 320 MB while it is refused.
 constexpr std::size_t kMaxModelFileBytes = 32u << 20;
 // The longest text traced, in bytes (UTF-8). 2,048 tokens of long words are under 50 KB; this is 20 times
 // that, and tokenizing it costs a few megabytes. Sentence files are read with the same bound.
 constexpr std::size_t kMaxTextBytes = 1u << 20;
 
 // The memory one trace may need (estimateTraceBytes in attention.h): the four (n, n) matrices of every
-// head and layer dominate. 1 GiB holds 8 heads × layers at 2,048 tokens, or 32 at 1,024.
+// head and layer dominate: 1 GiB holds 7 heads × layers at 2,048 tokens (128 MiB each), about 30 at
+// 1,024. Measured: the largest such trace printed as tables peaks at 1.0 GB.
 constexpr std::size_t kMaxTraceBytes = std::size_t(1) << 30;
 // The largest trace `attention-lab-cli trace --json` prints. The JSON document is built whole in memory
-// and costs about 4.5 times the trace (measured: a 134 MB trace peaks at 620 MB), so this keeps the
-// command near 1.2 GB. The tables have no such limit: they are written one matrix at a time.
+// and costs about 4.5 times the trace (measured: a trace estimated at 255 MiB peaks at 1.2 GB), so this
+// keeps the command near 1.2 GB. The tables have no such limit: they are written one matrix at a time.
 constexpr std::size_t kMaxJsonTraceBytes = std::size_t(256) << 20;
 
 } // namespace attention
