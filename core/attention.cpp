@@ -1,6 +1,7 @@
 // The self-attention pipeline, one numbered step at a time, keeping every intermediate.
 #include "attention.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -277,7 +278,16 @@ TraceResult traceTokens(std::shared_ptr<const Model> model, const std::vector<To
             trace.layers.push_back(computeLayer(x, layer, trace.blocked, options, &trace.fullyMasked));
             x = trace.layers.back().output;
             // 4. Finite weights can still overflow (a huge gamma, say): refuse a trace with NaN or ∞ in it
-            //    rather than show numbers that mean nothing.
+            //    rather than show numbers that mean nothing. The scores are checked too: a row whose
+            //    scores all overflowed to −∞ would otherwise pass for a fully masked query.
+            const bool scoresFinite =
+                std::all_of(trace.layers.back().heads.begin(), trace.layers.back().heads.end(),
+                            [](const HeadTrace &h) { return h.scaled.allFinite(); });
+            if (!scoresFinite) {
+                error << "the model " << model->name << " overflows: layer " << trace.layers.size()
+                      << " gives attention scores that are not finite";
+                return TraceResult{{}, error.str()};
+            }
             if (!x.allFinite()) {
                 error << "the model " << model->name << " overflows: layer " << trace.layers.size()
                       << " gives numbers that are not finite";

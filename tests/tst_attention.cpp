@@ -39,6 +39,7 @@ private slots:
     void withoutScalingScaledEqualsScores();
     void fullyMaskedRowIsZeroAndFlagged();
     void softmaxIsStableForHugeScores();
+    void scoresThatOverflowAreRefusedNotTakenForAMask();
     void paddingBlocksKeyColumns();
     void customMaskOfWrongShapeIsRefused();
     void multiHeadConcatenatesAndProjects();
@@ -275,6 +276,30 @@ void tst_Attention::softmaxIsStableForHugeScores()
     QCOMPARE(w(0, 0), 0.5);
     QCOMPARE(w(1, 0), 1.0);
     QCOMPARE(w(1, 1), 0.0);
+}
+
+void tst_Attention::scoresThatOverflowAreRefusedNotTakenForAMask()
+{
+    // q = 1 · 1e200, k = 1 · (−1e200): every score is −1e400, which is −∞ in a double. The mask blocks
+    // nothing, so the row must not be reported as fully masked (zeros): the trace is refused instead.
+    auto m = std::make_shared<Model>();
+    m->name = "overflowing scores";
+    m->d_model = 1;
+    m->d_k = 1;
+    m->vocabulary = {"cat"};
+    m->indexVocabulary();
+    m->tokenEmbedding = Eigen::MatrixXd::Constant(1, 1, 1.0);
+    LayerWeights layer;
+    HeadWeights head;
+    head.W_Q = Eigen::MatrixXd::Constant(1, 1, 1e200);
+    head.W_K = Eigen::MatrixXd::Constant(1, 1, -1e200);
+    head.W_V = Eigen::MatrixXd::Constant(1, 1, 1.0);
+    layer.heads.push_back(head);
+    m->layers.push_back(layer);
+    QCOMPARE(validateModel(*m), std::string());
+    const TraceResult r = traceText(m, "cat cat", TraceOptions{});
+    QVERIFY2(!r.ok(), "a row of overflowed scores passed for a fully masked query");
+    QVERIFY2(r.error.find("scores that are not finite") != std::string::npos, r.error.c_str());
 }
 
 void tst_Attention::paddingBlocksKeyColumns()
