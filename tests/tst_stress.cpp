@@ -276,7 +276,7 @@ void tst_Stress::initTestCase()
     // Model files that must each be refused with a message: not JSON, cut short, the wrong shapes, empty,
     // a folder, and a file that does not exist.
     const QList<QPair<QString, QByteArray>> bad = {
-        {QStringLiteral("garbage.json"), QByteArray("\x00\xff\xfe not a model", 17)},
+        {QStringLiteral("garbage.json"), QByteArray("\x00\xff\xfe not a model", 15)},
         {QStringLiteral("cut.json"),
          QByteArray("{\"name\": \"cut\", \"d_model\": 8, \"vocabulary\": [\"a\"")},
         {QStringLiteral("shapes.json"),
