@@ -4,6 +4,7 @@
 #include "learning.h"
 #include "modelio.h"
 #include "report.h"
+#include "safewrite.h"
 #include "tracejson.h"
 
 #include <QCommandLineParser>
@@ -11,7 +12,6 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
-#include <QSaveFile>
 #include <QTextStream>
 #include <cstdio>
 #include <iostream>
@@ -239,14 +239,10 @@ int runTrain(const QStringList &arguments)
     if (!result.error.empty())
         return complain(QString::fromStdString(result.error), Failure);
 
-    QSaveFile file(parser.value(out));
-    if (!file.open(QIODevice::WriteOnly))
-        return complain(QStringLiteral("%1: cannot be written (%2)").arg(file.fileName(), file.errorString()),
-                        Failure);
-    file.write(serializeModel(*result.model));
-    if (!file.commit())
-        return complain(QStringLiteral("%1: cannot be written (%2)").arg(file.fileName(), file.errorString()),
-                        Failure);
+    // Through a checked temporary file: a failed write (a full disk, say) never damages an older model.
+    const QString written = writeFileSafely(parser.value(out), serializeModel(*result.model));
+    if (!written.isEmpty())
+        return complain(written, Failure);
     std::fprintf(stderr, "Wrote %s\n", qPrintable(parser.value(out)));
     return Success;
 }

@@ -1,5 +1,7 @@
 // attention-lab-cli trace: the JSON is parsed back and checked; bad input fails with one line on stderr.
 #include <Eigen/Dense>
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -56,6 +58,7 @@ private slots:
     void largeTracesAreRefusedBeforeTheyAreMade();
     void trainedTraceRecomputesFromItsWeights();
     void trainingIsDeterministic();
+    void failedTrainingWriteKeepsTheOldModel();
     void shippedModelMeetsTheEvalTargets();
 };
 
@@ -451,6 +454,32 @@ void tst_Cli::trainingIsDeterministic()
     // The file is a model the trace command reads.
     QCOMPARE(cli({"trace", "--model", a, "--sentence", "the dog crossed the road .", "--json"}).exitCode, 0);
     QCOMPARE(cli({"train", "--out", a, "--steps", "0"}).exitCode, 2);
+}
+
+void tst_Cli::failedTrainingWriteKeepsTheOldModel()
+{
+    // A file-size limit of 4 KiB (with SIGXFSZ ignored, so the write fails with EFBIG instead of killing
+    // the process) stands in for a full disk: the model file is about 10 times bigger.
+    QTemporaryDir dir;
+    const QString out = dir.filePath(QStringLiteral("model.json"));
+    const QByteArray old = "an older model that must survive";
+    {
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(old) == old.size());
+    }
+    QProcess p;
+    p.start(QStringLiteral("/bin/sh"),
+            {QStringLiteral("-c"), QStringLiteral("trap '' XFSZ; ulimit -f 4; exec \"$0\" train --out \"$1\" "
+                                                  "--seed 1 --steps 1"),
+             QStringLiteral(CLI_PATH), out});
+    QVERIFY(p.waitForFinished(120000));
+    const QByteArray err = p.readAllStandardError();
+    QCOMPARE(p.exitCode(), 1);
+    QVERIFY2(err.contains("model.json: cannot be written (File too large)"), err.constData());
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), old);
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("model.json")}); // no leftovers
 }
 
 void tst_Cli::shippedModelMeetsTheEvalTargets()
