@@ -267,12 +267,13 @@ void AttentionChart::styleBarSets()
 void AttentionChart::updateCategories()
 {
     // QBarCategoryAxis refuses duplicate names, but sentences repeat words ("the" … "the"): make the
-    // repeats unique with invisible zero-width spaces.
+    // repeats unique with invisible zero-width spaces. Qt Charts draws axis labels as rich text, and the
+    // words come from the text and the model file: escaped, so "<img …>" is shown, not loaded.
     QStringList categories;
     QSet<QString> used;
     const int n = m_values->columnCount();
     for (int c = 0; c < n; ++c) {
-        QString label = m_values->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
+        QString label = m_values->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString().toHtmlEscaped();
         while (used.contains(label))
             label += QChar(0x200B);
         used.insert(label);
@@ -294,16 +295,18 @@ void AttentionChart::updateCategories()
 
 void AttentionChart::updateLabelAngle()
 {
-    const QStringList categories = m_axisX->categories();
-    if (categories.isEmpty())
+    const int n = m_values->columnCount();
+    if (n == 0 || m_axisX->categories().isEmpty())
         return;
-    // Upright labels when they fit side by side, otherwise turned to read bottom-up.
+    // Upright labels when they fit side by side, otherwise turned to read bottom-up. Measured on the words
+    // as shown, not on their escaped form.
     const QFontMetrics metrics(m_axisX->labelsFont());
     int widest = 0;
-    for (const QString &c : categories)
-        widest = std::max(widest, metrics.horizontalAdvance(c));
+    for (int c = 0; c < n; ++c)
+        widest =
+            std::max(widest, metrics.horizontalAdvance(m_values->headerData(c, Qt::Horizontal).toString()));
     const qreal plotWidth = m_chart->plotArea().width() > 0 ? m_chart->plotArea().width() : width() * 0.8;
-    const qreal perCategory = plotWidth / categories.size();
+    const qreal perCategory = plotWidth / n;
     const bool crowded = widest + metrics.averageCharWidth() > perCategory;
     m_axisX->setLabelsAngle(crowded && m_axisX->labelsVisible() ? -90 : 0);
 }

@@ -40,6 +40,7 @@ ComparePanel::ComparePanel(QWidget *parent) : QWidget(parent)
     form->addRow(tr("Word"), m_word);
     layout->addLayout(form);
     m_problem = new QLabel(this);
+    m_problem->setTextFormat(Qt::PlainText); // the reasons quote words and model names from files
     m_problem->setWordWrap(true);
     m_problem->setStyleSheet(QStringLiteral("color: %1").arg(theme::warning().name()));
     m_problem->hide();

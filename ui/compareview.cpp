@@ -389,11 +389,11 @@ bool CompareCanvas::event(QEvent *event)
             continue;
         const QString what = hit.output ? CompareView::tr("Output of %1 in sentence %2")
                                         : CompareView::tr("Input of %1 in sentence %2");
-        QToolTip::showText(help->globalPos(),
-                           CompareView::tr("%1, dimension %2: %3")
-                               .arg(what.arg(quoted(side.word())).arg(hit.side + 1), m_data.features.value(d))
-                               .arg(v[d], 0, 'f', 4),
-                           this, hit.rect);
+        // One arg() call each: a word or feature name spelled "%2" must not take the next value's place.
+        const QString tip = CompareView::tr("%1, dimension %2: %3")
+                                .arg(what.arg(quoted(side.word()), QString::number(hit.side + 1)),
+                                     m_data.features.value(d), QString::number(v[d], 'f', 4));
+        QToolTip::showText(help->globalPos(), literalToolTip(tip), this, hit.rect);
         return true;
     }
     QToolTip::hideText();

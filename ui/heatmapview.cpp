@@ -2,6 +2,7 @@
 #include "heatmapview.h"
 
 #include "colormap.h"
+#include "labels.h"
 #include "matrixmodel.h"
 #include "theme.h"
 
@@ -765,7 +766,7 @@ bool HeatmapView::event(QEvent *event)
         auto *he = static_cast<QHelpEvent *>(event);
         const int row = rowLabelAt(he->pos());
         if (row >= 0)
-            QToolTip::showText(he->globalPos(), rowLabel(row), this);
+            QToolTip::showText(he->globalPos(), literalToolTip(rowLabel(row)), this);
         else
             QToolTip::hideText();
         return true;
@@ -783,7 +784,7 @@ bool HeatmapView::viewportEvent(QEvent *event)
         auto *he = static_cast<QHelpEvent *>(event);
         const QPoint cell = cellAt(he->pos());
         if (cell.x() >= 0)
-            QToolTip::showText(he->globalPos(), cellToolTip(cell.y(), cell.x()), viewport(),
+            QToolTip::showText(he->globalPos(), literalToolTip(cellToolTip(cell.y(), cell.x())), viewport(),
                                cellRect(cell.y(), cell.x()));
         else
             QToolTip::hideText();

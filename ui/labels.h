@@ -1,6 +1,7 @@
 // Converts the core's labels (token spellings, feature names) into Qt strings for the views.
 #pragma once
 
+#include <QString>
 #include <QStringList>
 #include <string>
 #include <vector>
@@ -14,6 +15,16 @@ inline QStringList toQStringList(const std::vector<std::string> &labels)
     for (const std::string &s : labels)
         out << QString::fromStdString(s);
     return out;
+}
+
+// Qt shows a tooltip as rich text as soon as it looks like HTML (Qt::mightBeRichText), so a word or a
+// model name from a file such as "<img src=…>" would be rendered, and its image loaded. This shows the
+// text literally, line breaks and spaces kept as a plain tooltip shows them.
+inline QString literalToolTip(const QString &text)
+{
+    if (text.isEmpty())
+        return text; // an empty tooltip hides the tip
+    return QStringLiteral("<p style='white-space:pre'>%1</p>").arg(text.toHtmlEscaped());
 }
 
 } // namespace attention

@@ -447,10 +447,9 @@ bool LayerFlowCanvas::event(QEvent *event)
         tip =
             LayerFlowView::tr("In layer %1, %2 gives %3 a weight of %4: the mean of its heads' weights %5.\n"
                               "Click to follow %3.")
-                .arg(hit->layer + 1)
-                .arg(word, quoted(vectorpaint::tokenLabel(m_data.tokens, hit->key)))
-                .arg(step.weights[rank], 0, 'f', 4)
-                .arg(perHead.join(QStringLiteral(", ")));
+                .arg(QString::number(hit->layer + 1), word,
+                     quoted(vectorpaint::tokenLabel(m_data.tokens, hit->key)),
+                     QString::number(step.weights[rank], 'f', 4), perHead.join(QStringLiteral(", ")));
     } else {
         const Eigen::RowVectorXd &v =
             hit->layer < 0 ? m_data.input : m_data.steps[static_cast<std::size_t>(hit->layer)].output;
@@ -460,13 +459,13 @@ bool LayerFlowCanvas::event(QEvent *event)
             return true;
         }
         const QString where =
-            hit->layer < 0 ? LayerFlowView::tr("Input vector of %1").arg(word)
-                           : LayerFlowView::tr("Output of layer %1 for %2").arg(hit->layer + 1).arg(word);
+            hit->layer < 0
+                ? LayerFlowView::tr("Input vector of %1").arg(word)
+                : LayerFlowView::tr("Output of layer %1 for %2").arg(QString::number(hit->layer + 1), word);
         tip = LayerFlowView::tr("%1, dimension %2: %3")
-                  .arg(where, m_data.features.value(d))
-                  .arg(v[d], 0, 'f', 4);
+                  .arg(where, m_data.features.value(d), QString::number(v[d], 'f', 4));
     }
-    QToolTip::showText(help->globalPos(), tip, this, hit->rect);
+    QToolTip::showText(help->globalPos(), literalToolTip(tip), this, hit->rect);
     return true;
 }
 

@@ -2,6 +2,7 @@
 #include "matrixmodel.h"
 
 #include "colormap.h"
+#include "labels.h"
 
 #include <QBrush>
 #include <QFont>
@@ -125,10 +126,11 @@ QVariant MatrixModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         return formatValue(v, m_precision);
-    case Qt::ToolTipRole:
-        return QStringLiteral("%1 → %2: %3")
-            .arg(headerData(index.row(), Qt::Vertical).toString(),
-                 headerData(index.column(), Qt::Horizontal).toString(), formatValue(v, 10));
+    case Qt::ToolTipRole: // token and feature names come from model files: shown literally
+        return literalToolTip(QStringLiteral("%1 → %2: %3")
+                                  .arg(headerData(index.row(), Qt::Vertical).toString(),
+                                       headerData(index.column(), Qt::Horizontal).toString(),
+                                       formatValue(v, 10)));
     case Qt::BackgroundRole:
         return QBrush(blocked ? QColor(0xC8, 0xC8, 0xC8) : viridis(normalized(v)));
     case Qt::ForegroundRole:
@@ -153,9 +155,9 @@ QVariant MatrixModel::headerData(int section, Qt::Orientation orientation, int r
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     const QStringList &labels = orientation == Qt::Horizontal ? m_columnLabels : m_rowLabels;
-    if (section >= 0 && section < labels.size())
-        return labels.at(section);
-    return QString::number(section);
+    const QString label =
+        section >= 0 && section < labels.size() ? labels.at(section) : QString::number(section);
+    return role == Qt::ToolTipRole ? literalToolTip(label) : label;
 }
 
 } // namespace attention

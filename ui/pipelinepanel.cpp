@@ -2,6 +2,7 @@
 #include "pipelinepanel.h"
 
 #include "flowdiagram.h"
+#include "labels.h"
 #include "modelio.h"
 #include "theme.h"
 
@@ -77,7 +78,7 @@ PipelinePanel::PipelinePanel(QWidget *parent) : QWidget(parent)
         emit headChosen(index == m_head->count() - 1 && m_head->count() > 1 ? -1 : index);
     });
     m_precision = new QSpinBox(modelGroup);
-    m_precision->setRange(0, 6);
+    m_precision->setRange(0, kMaxDecimals);
     m_precision->setValue(2);
     m_precision->setToolTip(tr("Decimals shown in the matrices"));
     connect(m_precision, &QSpinBox::valueChanged, this, &PipelinePanel::precisionChosen);
@@ -123,7 +124,7 @@ void PipelinePanel::showModel(const QString &source)
     if (index < 0) { // a model file: listed by its file name, with the path in the tooltip
         m_model->addItem(tr("file: %1").arg(QFileInfo(source).fileName()), source);
         index = m_model->count() - 1;
-        m_model->setItemData(index, source, Qt::ToolTipRole);
+        m_model->setItemData(index, literalToolTip(source), Qt::ToolTipRole);
     }
     m_model->setCurrentIndex(index);
 }

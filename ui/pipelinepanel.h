@@ -28,6 +28,7 @@ public:
     // Selects the model entry for `source` (a built-in name or a file path), adding an entry for a file.
     void showModel(const QString &source);
     void setPrecision(int decimals);
+    static constexpr int kMaxDecimals = 6; // the decimals offered: 0 to this
 
     FlowDiagram *flow() const { return m_flow; }
     QCheckBox *causalBox() const { return m_causal; }

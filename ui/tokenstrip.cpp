@@ -1,6 +1,7 @@
 // Paints only the chips in view, so a 2,048-token input scrolls as smoothly as a short sentence.
 #include "tokenstrip.h"
 
+#include "labels.h"
 #include "theme.h"
 
 #include <QFontInfo>
@@ -133,7 +134,7 @@ bool TokenStrip::event(QEvent *event)
         auto *help = static_cast<QHelpEvent *>(event);
         const int index = chipAt(help->pos());
         if (index >= 0)
-            QToolTip::showText(help->globalPos(), toolTipFor(index), this, chipRect(index));
+            QToolTip::showText(help->globalPos(), literalToolTip(toolTipFor(index)), this, chipRect(index));
         else
             QToolTip::hideText();
         return true;
