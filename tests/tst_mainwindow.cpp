@@ -5,6 +5,7 @@
 #include "equationview.h"
 #include "examples.h"
 #include "explainpanel.h"
+#include "flowdiagram.h"
 #include "heatmapview.h"
 #include "layerflowview.h"
 #include "lineview.h"
@@ -12,25 +13,45 @@
 #include "matrixmodel.h"
 #include "modelgridview.h"
 #include "modelio.h"
+#include "pipelinepanel.h"
 #include "stepnavigator.h"
+#include "testmodels.h"
 #include "tokenstrip.h"
 
+#include <QBarCategoryAxis>
 #include <QBarSet>
+#include <QChart>
+#include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QGraphicsTextItem>
+#include <QHeaderView>
+#include <QHelpEvent>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QPaintEngine>
 #include <QProcess>
+#include <QScrollBar>
 #include <QSettings>
-#include <QStatusBar>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextDocument>
+#include <QTimer>
 #include <QToolButton>
+#include <QToolTip>
 #include <cmath>
+#include <cstring>
 
 using namespace attention;
 
@@ -50,6 +71,106 @@ int tokenIndex(const MainWindow &w, const char *text)
         if (t->tokens[static_cast<std::size_t>(i)].text == text)
             return i;
     return -1;
+}
+
+// What a QLabel, a tooltip or a chart label shows for `text` in `format`: rich text is laid out as a
+// document, as Qt does it. `images` counts the images that document would load.
+QString shown(const QString &text, Qt::TextFormat format, int *images)
+{
+    const bool rich = format == Qt::RichText || (format == Qt::AutoText && Qt::mightBeRichText(text));
+    if (!rich)
+        return text;
+    QTextDocument doc;
+    doc.setHtml(text);
+    for (QTextBlock b = doc.begin(); b.isValid(); b = b.next())
+        for (auto it = b.begin(); !it.atEnd(); ++it)
+            *images += it.fragment().charFormat().isImageFormat() ? 1 : 0;
+    return doc.toPlainText();
+}
+
+// The text of the tooltip `widget` shows at `pos`, as the learner reads it.
+QString toolTipAt(QWidget *widget, const QPoint &pos, int *images)
+{
+    QToolTip::hideText();
+    QHelpEvent help(QEvent::ToolTip, pos, widget->mapToGlobal(pos));
+    QCoreApplication::sendEvent(widget, &help);
+    return shown(QToolTip::text(), Qt::AutoText, images);
+}
+
+// Writes a small PNG: if any view took a model's "<img src=…>" for markup, it would load this picture.
+QString writeBait(const QString &dir)
+{
+    const QString path = dir + QStringLiteral("/bait.png");
+    QImage image(40, 40, QImage::Format_RGB32);
+    image.fill(Qt::red);
+    image.save(path);
+    return path;
+}
+
+// A paint device that only counts the polygons drawn on it, and those with a corner that is not finite.
+class PolygonRecorder : public QPaintDevice
+{
+public:
+    explicit PolygonRecorder(QSize size) : m_size(size) {}
+    QPaintEngine *paintEngine() const override { return &m_engine; }
+    int polygons = 0;
+    int nonFinite = 0;
+
+protected:
+    int metric(PaintDeviceMetric metric) const override
+    {
+        switch (metric) {
+        case PdmWidth:
+            return m_size.width();
+        case PdmHeight:
+            return m_size.height();
+        case PdmDpiX:
+        case PdmDpiY:
+        case PdmPhysicalDpiX:
+        case PdmPhysicalDpiY:
+            return 96;
+        case PdmDevicePixelRatio:
+            return 1;
+        case PdmDevicePixelRatioScaled:
+            return int(devicePixelRatioFScale());
+        case PdmDepth:
+            return 32;
+        default:
+            return 0;
+        }
+    }
+
+private:
+    class Engine : public QPaintEngine
+    {
+    public:
+        explicit Engine(PolygonRecorder *owner) : QPaintEngine(AllFeatures), m_owner(owner) {}
+        bool begin(QPaintDevice *) override { return true; }
+        bool end() override { return true; }
+        void updateState(const QPaintEngineState &) override {}
+        void drawPixmap(const QRectF &, const QPixmap &, const QRectF &) override {}
+        void drawPolygon(const QPointF *points, int count, PolygonDrawMode) override
+        {
+            ++m_owner->polygons;
+            for (int i = 0; i < count; ++i)
+                if (!std::isfinite(points[i].x()) || !std::isfinite(points[i].y())) {
+                    ++m_owner->nonFinite;
+                    break;
+                }
+        }
+        Type type() const override { return User; }
+
+    private:
+        PolygonRecorder *m_owner;
+    };
+    QSize m_size;
+    mutable Engine m_engine{this};
+};
+
+QString fileText(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
 }
 } // namespace
 
@@ -74,6 +195,14 @@ private slots:
     void compareShowsContextualEmbeddings();
     void everyExampleShowsWhatItSays();
     void everyStepLayerAndHeadOfTheTrainedModel();
+    void maskClickOnAStaleHeatmapIsRefused();
+    void stringsFromAModelFileAreShownLiterally();
+    void messageBoxesShowFileNamesLiterally();
+    void hostileSettingsFallBackToDefaults_data();
+    void hostileSettingsFallBackToDefaults();
+    void aRememberedModelThatNoLongerLoadsGivesTheDefault();
+    void changesAreSavedWithoutClosingTheWindow();
+    void aCrampedFlowDiagramDrawsOnlyFiniteShapes();
 
 private:
     QTemporaryDir m_dir;
@@ -154,7 +283,7 @@ void tst_MainWindow::keysMoveBetweenSteps()
 {
     MainWindow w(didactic());
     w.show();
-    QVERIFY(QTest::qWaitForWindowActive(&w) || true);
+    QVERIFY(QTest::qWaitForWindowActive(&w)); // the step keys are window shortcuts: they need it active
     w.controller()->setStep(Step::Embeddings);
     QSignalSpy spy(w.controller(), &TraceController::stepChanged);
     QTest::keyClick(&w, Qt::Key_PageDown);
@@ -350,8 +479,9 @@ void tst_MainWindow::exportsPngSvgAndCsv()
     const QStringList cells = lines[it + 1].split(',');
     QCOMPARE(cells.at(0), QStringLiteral("\"it\""));
     QCOMPARE(cells.size(), 13);
-    for (int j = 0; j < 12; ++j)
-        QCOMPARE(cells.at(j + 1).toDouble(), w.controller()->headTrace()->weights(it, j)); // exact, 17 digits
+    for (int j = 0; j < 12; ++j) // 17 significant digits read back to the very same double (== on purpose)
+        QVERIFY2(cells.at(j + 1).toDouble() == w.controller()->headTrace()->weights(it, j),
+                 qPrintable(cells.at(j + 1)));
     QFile e(eq);
     QVERIFY(e.open(QIODevice::ReadOnly));
     QVERIFY(e.readAll().contains("<svg"));
@@ -580,6 +710,331 @@ void tst_MainWindow::everyStepLayerAndHeadOfTheTrainedModel()
     QCOMPARE(w.controller()->state().layer, 0);
     QCOMPARE(w.controller()->state().head, 0);
     QVERIFY(w.controller()->headTrace());
+}
+
+void tst_MainWindow::maskClickOnAStaleHeatmapIsRefused()
+{
+    // w0's embedding, 1e200, is finite, but its query · key (1e400) is not: a text with w0 fails to trace.
+    auto model = attention::testing::randomModel(4, 2, 1, 1, 11, false);
+    model->tokenEmbedding.row(0).setConstant(1e200);
+    MainWindow w(model);
+    w.resize(1920, 1080);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.setSentence(QStringLiteral("w1 w2 w3 w4 w5 w6 w7 w8 w9 w10"));
+    w.editMaskButton()->click();
+    QVERIFY(w.heatmap()->maskEditMode());
+    w.heatmap()->setCellSize(24);
+    QCoreApplication::processEvents();
+    w.heatmap()->verticalScrollBar()->setValue(0);
+    w.heatmap()->horizontalScrollBar()->setValue(0);
+    const QPoint cell = w.heatmap()->cellRect(3, 3).center();
+    QVERIFY(w.heatmap()->viewport()->rect().contains(cell));
+    QTest::mouseClick(w.heatmap()->viewport(), Qt::LeftButton, {}, cell);
+    QVERIFY(w.controller()->trace()->blocked(3, 3));
+
+    // The overflowing word alone: the banner says why, the heatmap still shows the 10 tokens.
+    w.setSentence(QStringLiteral("w0"));
+    QVERIFY(!w.problemBanner()->isHidden());
+    QVERIFY2(w.problemBanner()->text().contains(QStringLiteral("overflows")),
+             qPrintable(w.problemBanner()->text()));
+    QCOMPARE(w.controller()->trace()->tokenCount(), 10);
+    // The same cell again: the click is refused, and the status bar says why.
+    QTest::mouseClick(w.heatmap()->viewport(), Qt::LeftButton, {}, cell);
+    QCOMPARE(w.controller()->state().customBlocked.rows(), Eigen::Index(1));
+    QVERIFY(!w.controller()->state().customBlocked(0, 0));
+    QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("last text that worked")),
+             qPrintable(w.statusBar()->currentMessage()));
+    // A good text again: the mask can be edited.
+    w.setSentence(QStringLiteral("w1 w2 w3 w4 w5 w6 w7 w8 w9 w10"));
+    QVERIFY(w.problemBanner()->isHidden());
+    QTest::mouseClick(w.heatmap()->viewport(), Qt::LeftButton, {}, cell);
+    QVERIFY(w.controller()->trace()->blocked(3, 3));
+}
+
+void tst_MainWindow::stringsFromAModelFileAreShownLiterally()
+{
+    // Every string a model file brings (name, description, feature names, words) is markup-looking here.
+    const QString bait = writeBait(m_dir.path());
+    const QString img = QStringLiteral("<img src=\"%1\">").arg(bait);
+    const QString name = img + QStringLiteral("<b>evil</b>");
+    QJsonObject root{
+        {"format", "attention-lab-model"},
+        {"version", 1},
+        {"name", name},
+        {"description", QStringLiteral("<b>bold</b> ") + img},
+        {"d_model", 2},
+        {"d_k", 2},
+        {"features", QJsonArray{img, QStringLiteral("<b>f</b>")}},
+        {"embeddings", QJsonObject{{"cat", QJsonArray{1, 0}},
+                                   {"sat", QJsonArray{0, 1}},
+                                   {QStringLiteral("<b>w</b>"), QJsonArray{1, 1}}}},
+        {"positions", QJsonArray{QJsonArray{0, 0}, QJsonArray{0, 0}, QJsonArray{0, 0}}},
+        {"layers",
+         QJsonArray{QJsonObject{
+             {"heads", QJsonArray{QJsonObject{{"W_Q", QJsonArray{QJsonArray{1, 0}, QJsonArray{0, 1}}},
+                                              {"W_K", QJsonArray{QJsonArray{1, 0}, QJsonArray{0, 1}}},
+                                              {"W_V", QJsonArray{QJsonArray{1, 0}, QJsonArray{0, 1}}}}}}}}}};
+    const ModelLoad loaded = parseModel(QJsonDocument(root).toJson(), QStringLiteral("evil.json"));
+    QVERIFY2(loaded.ok(), qPrintable(loaded.error));
+    QCOMPARE(QString::fromStdString(loaded.model->name), name);
+
+    MainWindow w(loaded.model);
+    w.resize(1366, 768);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.setSentence(QStringLiteral("cat zorblat"));
+    QVERIFY(w.controller()->trace());
+    int images = 0;
+
+    // The status bar names the model as it is spelled.
+    QVERIFY2(w.statusBar()->currentMessage().startsWith(name + QStringLiteral(" model")),
+             qPrintable(w.statusBar()->currentMessage()));
+
+    // The unknown word's tooltip names the model.
+    const QString tokenTip = toolTipAt(w.tokenStrip(), w.tokenStrip()->chipRect(1).center(), &images);
+    QVERIFY2(tokenTip.contains(QStringLiteral("of the %1 model").arg(name)), qPrintable(tokenTip));
+
+    // The embeddings E: feature names as column headers, in the header's and the cells' tooltips.
+    w.controller()->setStep(Step::Embeddings);
+    MatrixPanel *e = w.equationView()->panel(QStringLiteral("E"));
+    QCOMPARE(e->model()->headerData(0, Qt::Horizontal).toString(), img);
+    QHeaderView *header = e->view()->horizontalHeader();
+    QCoreApplication::processEvents();
+    const QString headerTip = toolTipAt(
+        header->viewport(), QPoint(header->sectionViewportPosition(0) + 3, header->height() / 2), &images);
+    QCOMPARE(headerTip, img);
+    const QRect e00 = e->view()->visualRect(e->model()->index(0, 0));
+    const QString cellTip = toolTipAt(e->view()->viewport(), e00.center(), &images);
+    QCOMPARE(cellTip, QStringLiteral("cat → %1: %2").arg(img, MatrixModel::formatValue(1.0, 10)));
+    // The heatmap shows X for this step: features across, in its cell tooltips.
+    w.heatmap()->setCellSize(40);
+    QCoreApplication::processEvents();
+    const QString heatTip = toolTipAt(w.heatmap()->viewport(), w.heatmap()->cellRect(0, 1).center(), &images);
+    QVERIFY2(heatTip.startsWith(QStringLiteral("cat → <b>f</b>: ")), qPrintable(heatTip));
+
+    // The chart's key labels (Qt Charts lays them out as rich text): a word that looks like markup.
+    MatrixModel weights;
+    weights.setMatrix(Eigen::MatrixXd::Constant(2, 2, 0.5), {img, QStringLiteral("<b>w</b>")},
+                      {img, QStringLiteral("<b>w</b>")});
+    AttentionChart chart;
+    chart.resize(500, 300);
+    chart.setModel(&weights);
+    chart.setQueryRow(0, img);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    QStringList chartTexts;
+    for (QGraphicsItem *item : chart.chartView()->scene()->items())
+        if (auto *text = dynamic_cast<QGraphicsTextItem *>(item)) {
+            for (QTextBlock b = text->document()->begin(); b.isValid(); b = b.next())
+                for (auto it = b.begin(); !it.atEnd(); ++it)
+                    images += it.fragment().charFormat().isImageFormat() ? 1 : 0;
+            chartTexts << text->toPlainText();
+        }
+    QVERIFY2(chartTexts.contains(img) && chartTexts.contains(QStringLiteral("<b>w</b>")),
+             qPrintable(chartTexts.join(QStringLiteral(" | "))));
+    QVERIFY2(chart.chartView()->chart()->title().contains(img.toHtmlEscaped()),
+             qPrintable(chart.chartView()->chart()->title()));
+
+    // Four tokens, three positions: the banner and the comparison quote the model's name.
+    w.setSentence(QStringLiteral("cat sat cat sat"));
+    QVERIFY(!w.problemBanner()->isHidden());
+    QCOMPARE(w.problemBanner()->textFormat(), Qt::PlainText);
+    QVERIFY2(shown(w.problemBanner()->text(), w.problemBanner()->textFormat(), &images)
+                 .contains(QStringLiteral("the model %1 knows only 3 positions").arg(name)),
+             qPrintable(w.problemBanner()->text()));
+    const QString compareProblem = w.comparePanel()->problem();
+    QVERIFY2(compareProblem.contains(name), qPrintable(compareProblem));
+    for (QLabel *label : w.comparePanel()->findChildren<QLabel *>())
+        if (label->text() == compareProblem)
+            QCOMPARE(label->textFormat(), Qt::PlainText);
+
+    // No label anywhere in the window renders the markup of a file string.
+    for (QLabel *label : w.findChildren<QLabel *>()) {
+        const QString text = shown(label->text(), label->textFormat(), &images);
+        QVERIFY2(!text.contains(QStringLiteral("evil")) || text.contains(QStringLiteral("<b>evil</b>")),
+                 qPrintable(label->objectName() + QStringLiteral(": ") + label->text()));
+    }
+    QCOMPARE(images, 0);
+}
+
+void tst_MainWindow::messageBoxesShowFileNamesLiterally()
+{
+    // A model file in a folder whose name looks like markup; it loads once, then breaks on disk.
+    const QString dir = m_dir.filePath(QStringLiteral("<b>models</b>"));
+    QVERIFY(QDir().mkpath(dir));
+    const QString path = dir + QStringLiteral("/small.json");
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(serializeModel(*attention::testing::handWorkedModel()));
+    }
+    MainWindow w(didactic());
+    w.show();
+    QVERIFY2(w.useModel(path).isEmpty(), qPrintable(w.useModel(path)));
+    QVERIFY(w.useModel(QStringLiteral("didactic")).isEmpty());
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("{ not json");
+    }
+    QString text;
+    Qt::TextFormat format = Qt::AutoText;
+    QTimer poll;
+    connect(&poll, &QTimer::timeout, this, [&] {
+        if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+            text = box->text();
+            format = box->textFormat();
+            box->close();
+        }
+    });
+    poll.start(20);
+    // Picking the file again from the model list: the load fails and a message box says why.
+    w.modelSelector()->setCurrentIndex(w.modelSelector()->findData(path));
+    poll.stop();
+    QVERIFY2(text.contains(QStringLiteral("<b>models</b>/small.json")), qPrintable(text));
+    QCOMPARE(format, Qt::PlainText);
+    QCOMPARE(QString::fromStdString(w.controller()->model().name), QStringLiteral("didactic"));
+}
+
+void tst_MainWindow::hostileSettingsFallBackToDefaults_data()
+{
+    QTest::addColumn<QString>("zoom");
+    QTest::newRow("nan") << QStringLiteral("nan");
+    QTest::newRow("inf") << QStringLiteral("inf");
+    QTest::newRow("too large") << QStringLiteral("100");
+    QTest::newRow("too small") << QStringLiteral("0.1");
+    QTest::newRow("not a number") << QStringLiteral("big");
+}
+
+void tst_MainWindow::hostileSettingsFallBackToDefaults()
+{
+    QFETCH(QString, zoom);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("settings.ini"));
+    {
+        // As a damaged or hand-edited file would have them.
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Text));
+        f.write(QStringLiteral("[General]\ncausal=banana\nscale=maybe\nswapQK=2\nstep=dance\n"
+                               "sentence=@Rect(1 2 3 4)\n"
+                               "[window]\nzoom=%1\nprecision=99\ngeometry=@ByteArray(junk)\n"
+                               "state=@ByteArray(more junk)\n")
+                    .arg(zoom)
+                    .toUtf8());
+    }
+    QSettings settings(path, QSettings::IniFormat);
+    MainWindow w(didactic(), &settings);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QCOMPARE(w.zoom(), 1.0);
+    QVERIFY(std::isfinite(w.font().pointSizeF()) && w.font().pointSizeF() > 0);
+    QCOMPARE(w.heatmapModel()->precision(), 2);
+    const InputState &s = w.controller()->state();
+    QCOMPARE(s.step, Step::Embeddings);
+    QCOMPARE(s.mask, MaskMode::None);
+    QVERIFY(s.scale);
+    QVERIFY(!s.swapQK);
+    QCOMPARE(w.sentenceField()->text(), builtinExamples().constFirst().sentence);
+    // Every rejected value is named in the status bar.
+    const QString notice = w.restoreNotice();
+    for (const char *what : {"zoom", "decimals", "step", "causal", "scale", "swapQK", "sentence",
+                             "window geometry", "panel layout"})
+        QVERIFY2(notice.contains(QLatin1String(what)), qPrintable(notice));
+    QVERIFY2(w.statusBar()->currentMessage().startsWith(notice), qPrintable(w.statusBar()->currentMessage()));
+    // The labels have their text (a NaN zoom left every one of them blank).
+    QVERIFY(w.findChild<QLabel *>(QStringLiteral("formula"))->sizeHint().height() > 5);
+    // What is written back is what is used: no NaN survives the session.
+    w.close();
+    const QString saved = fileText(path);
+    QVERIFY2(saved.contains(QStringLiteral("zoom=1\n")), qPrintable(saved));
+    QVERIFY2(saved.contains(QStringLiteral("precision=2\n")), qPrintable(saved));
+    QVERIFY2(saved.contains(QStringLiteral("causal=false\n")), qPrintable(saved));
+}
+
+void tst_MainWindow::aRememberedModelThatNoLongerLoadsGivesTheDefault()
+{
+    QTemporaryDir dir;
+    const QString model = dir.filePath(QStringLiteral("gone.json"));
+    {
+        QFile f(model);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(serializeModel(*attention::testing::handWorkedModel()));
+    }
+    const QString path = dir.filePath(QStringLiteral("settings.ini"));
+    {
+        QSettings settings(path, QSettings::IniFormat);
+        MainWindow w(didactic(), &settings);
+        QVERIFY(w.useModel(model).isEmpty());
+        QCOMPARE(QString::fromStdString(w.controller()->model().name), QStringLiteral("hand-worked"));
+        w.close();
+    }
+    {
+        QFile f(model); // the file breaks between two sessions
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("[1, 2");
+    }
+    QSettings settings(path, QSettings::IniFormat);
+    MainWindow w(didactic(), &settings);
+    w.show();
+    QCOMPARE(QString::fromStdString(w.controller()->model().name), QStringLiteral("didactic"));
+    QCOMPARE(w.modelSelector()->currentText(), QStringLiteral("didactic"));
+    QVERIFY(w.controller()->trace());
+    QVERIFY2(w.restoreNotice().contains(QStringLiteral("could not be loaded")) &&
+                 w.restoreNotice().contains(QStringLiteral("gone.json")),
+             qPrintable(w.restoreNotice()));
+    QVERIFY(w.statusBar()->currentMessage().startsWith(w.restoreNotice()));
+}
+
+void tst_MainWindow::changesAreSavedWithoutClosingTheWindow()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("settings.ini"));
+    QSettings settings(path, QSettings::IniFormat);
+    MainWindow w(didactic(), &settings);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    // A crash or a kill after this point must not lose the change: it reaches the file by itself.
+    w.setZoom(1.5);
+    QTRY_VERIFY2(fileText(path).contains(QStringLiteral("zoom=1.5\n")), qPrintable(fileText(path)));
+    w.setSentence(QStringLiteral("Java programming is fun."));
+    w.causalMaskBox()->click();
+    w.controller()->setStep(Step::Softmax);
+    QTRY_VERIFY2(fileText(path).contains(QStringLiteral("sentence=Java programming is fun.\n")),
+                 qPrintable(fileText(path)));
+    QTRY_VERIFY(fileText(path).contains(QStringLiteral("causal=true\n")));
+    QTRY_VERIFY(fileText(path).contains(QStringLiteral("step=softmax\n")));
+    // Hiding a panel changes the saved layout; a window started from a copy of the file has it hidden.
+    auto layout = [&path] {
+        const QString text = fileText(path);
+        const qsizetype at = text.indexOf(QStringLiteral("state="));
+        return at < 0 ? QString() : text.mid(at, text.indexOf(QLatin1Char('\n'), at) - at);
+    };
+    const QString before = layout();
+    w.findChild<QDockWidget *>(QStringLiteral("explainDock"))->hide();
+    QTRY_VERIFY(layout() != before);
+    const QString copy = dir.filePath(QStringLiteral("copy.ini"));
+    QVERIFY(QFile::copy(path, copy));
+    QSettings other(copy, QSettings::IniFormat);
+    MainWindow again(didactic(), &other);
+    QVERIFY(again.findChild<QDockWidget *>(QStringLiteral("explainDock"))->isHidden());
+    QVERIFY(w.isVisible());
+}
+
+void tst_MainWindow::aCrampedFlowDiagramDrawsOnlyFiniteShapes()
+{
+    // Large text in a short panel (zoom 1.5 in a 1067 × 533 window makes it 224 × 180) squeezes the boxes
+    // together: an arrow between two touching boxes has no direction. Drawn anyway, its head had NaN
+    // corners, and the raster engine spent over a minute per frame on them.
+    FlowDiagram flow;
+    QFont big = flow.font();
+    big.setPointSizeF(16.5);
+    flow.setFont(big);
+    flow.resize(224, 180);
+    PolygonRecorder recorder(flow.size());
+    flow.render(&recorder);
+    QVERIFY(recorder.polygons > 0); // the arrows that have room still get their heads
+    QCOMPARE(recorder.nonFinite, 0);
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -244,6 +244,10 @@ void FlowDiagram::paintEvent(QPaintEvent *)
             lastFrom = corner;
         }
         const QLineF last(lastFrom, to);
+        // Large text in a short panel can squeeze two boxes together: no room for an arrow, and its
+        // direction would be 0/0. (A head with NaN corners kept the raster engine busy for a minute.)
+        if (!(last.length() > head))
+            return;
         const QPointF unitVector = (to - lastFrom) / last.length();
         path.lineTo(to - unitVector * head * 0.8);
         painter.drawPath(path);

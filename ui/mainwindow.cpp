@@ -52,10 +52,34 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
+#include <optional>
 
 namespace attention {
 
 namespace {
+
+// A message box whose text quotes file names, model names or words is shown as plain text: QMessageBox
+// would render anything that looks like HTML.
+void warnPlainly(QWidget *parent, const QString &title, const QString &text)
+{
+    QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::Ok, parent);
+    box.setTextFormat(Qt::PlainText);
+    box.exec();
+}
+
+// A boolean as QSettings writes it ("true"/"false"); anything else is no boolean. (QVariant::toBool()
+// would read "banana" as true.)
+std::optional<bool> settingsBool(const QVariant &value)
+{
+    if (value.typeId() == QMetaType::Bool)
+        return value.toBool();
+    const QString text = value.toString().trimmed().toLower();
+    if (text == QLatin1String("true") || text == QLatin1String("1"))
+        return true;
+    if (text == QLatin1String("false") || text == QLatin1String("0"))
+        return false;
+    return std::nullopt;
+}
 
 bool isSquarePanel(const QString &name)
 {
@@ -80,6 +104,10 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     m_hoverTimer->setInterval(kHoverRestMs);
     connect(m_hoverTimer, &QTimer::timeout, this,
             [this] { explainCell(m_hovered.panel, m_hovered.row, m_hovered.column); });
+    m_saveTimer = new QTimer(this);
+    m_saveTimer->setSingleShot(true);
+    m_saveTimer->setInterval(kSaveDelayMs);
+    connect(m_saveTimer, &QTimer::timeout, this, &MainWindow::saveSettings);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -106,9 +134,30 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
         setSentence(builtinExamples().constFirst().sentence);
     onStepChanged();
     onTraceChanged();
+
+    // From now on every change is saved shortly after it happens: a crash or a kill loses little.
+    m_settingsLive = true;
+    connect(m_controller, &TraceController::traceChanged, this, &MainWindow::scheduleSave);
+    connect(m_controller, &TraceController::stepChanged, this, &MainWindow::scheduleSave);
+    for (QDockWidget *d : findChildren<QDockWidget *>()) {
+        connect(d, &QDockWidget::visibilityChanged, this, &MainWindow::scheduleSave);
+        connect(d, &QDockWidget::dockLocationChanged, this, &MainWindow::scheduleSave);
+        connect(d, &QDockWidget::topLevelChanged, this, &MainWindow::scheduleSave);
+    }
+    if (!m_notice.isEmpty()) // shown first in the status bar for half a minute, then the usual line
+        QTimer::singleShot(30000, this, [this] {
+            m_notice.clear();
+            updateStatus();
+        });
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // ~QWidget hides the docks, and a hidden dock emits visibilityChanged: by then this object is only a
+    // QWidget, so a MainWindow slot must not be called (undefined behaviour the sanitizer build reports).
+    for (QDockWidget *d : findChildren<QDockWidget *>())
+        disconnect(d, nullptr, this, nullptr);
+}
 
 MatrixModel *MainWindow::heatmapModel() const
 {
@@ -201,6 +250,7 @@ QWidget *MainWindow::buildTop()
 
     m_banner = new QLabel(top);
     m_banner->setObjectName(QStringLiteral("problemBanner"));
+    m_banner->setTextFormat(Qt::PlainText); // the problem quotes model names and words from files
     m_banner->setWordWrap(true);
     m_banner->setStyleSheet(QStringLiteral("QLabel { background: #FDECEA; color: %1; border: 1px solid %1;"
                                            " border-radius: 4px; padding: 4px 8px; }")
@@ -270,7 +320,10 @@ QWidget *MainWindow::buildCenter()
     hl->addWidget(m_heatmap, 1);
     connect(m_heatmap, &HeatmapView::cellClicked, this, [this](int row, int column) {
         if (m_heatmap->maskEditMode()) {
-            m_controller->toggleBlocked(row, column);
+            if (!m_controller->toggleBlocked(row, column) && m_controller->isStale())
+                statusBar()->showMessage(tr("The heatmap shows the last text that worked: fix the text "
+                                            "above to edit its mask."),
+                                         10000);
             return;
         }
         onCellActivated(m_heatmapName, row, column);
@@ -322,7 +375,7 @@ QDockWidget *MainWindow::buildPipelineDock()
     connect(m_pipeline, &PipelinePanel::modelChosen, this, [this](const QString &source) {
         const QString error = useModel(source);
         if (!error.isEmpty())
-            QMessageBox::warning(this, tr("Model"), error);
+            warnPlainly(this, tr("Model"), error);
     });
     connect(m_pipeline, &PipelinePanel::layerChosen, m_controller, &TraceController::setLayer);
     connect(m_pipeline, &PipelinePanel::headChosen, m_controller, &TraceController::setHead);
@@ -332,6 +385,7 @@ QDockWidget *MainWindow::buildPipelineDock()
         m_heatmap->setPrecision(d);
         m_explain->setPrecision(d);
         onSelectionChanged();
+        scheduleSave();
     });
     // Scrolls rather than forcing a minimum window height on small screens.
     auto *scroll = new QScrollArea(dock);
@@ -429,6 +483,7 @@ QString MainWindow::useModel(const QString &nameOrPath)
     m_controller->setModel(loaded.model);
     m_compare->setModel(loaded.model);
     m_pipeline->showModel(nameOrPath);
+    scheduleSave();
     return {};
 }
 
@@ -542,7 +597,7 @@ void MainWindow::showExample(const SampleSentence &e)
 {
     const QString error = useModel(e.model);
     if (!error.isEmpty()) {
-        QMessageBox::warning(this, tr("Model"), error);
+        warnPlainly(this, tr("Model"), error);
         return;
     }
     setSentence(e.sentence);
@@ -573,12 +628,14 @@ bool MainWindow::selectToken(const QString &token)
 
 void MainWindow::setZoom(double factor)
 {
-    m_zoom = std::clamp(factor, 0.6, 3.0);
+    // std::clamp passes NaN through, and a NaN point size leaves every label of the window blank.
+    m_zoom = std::isfinite(factor) ? std::clamp(factor, kMinZoom, kMaxZoom) : 1.0;
     QFont f = QApplication::font();
     f.setPointSizeF(m_basePointSize * m_zoom);
     setFont(f);
     // Menus are separate windows: they follow the zoom too.
     menuBar()->setFont(f);
+    scheduleSave();
 }
 
 bool MainWindow::showsEmptyState() const
@@ -590,10 +647,11 @@ void MainWindow::onTraceChanged()
 {
     const QString problem = m_controller->problem();
     m_banner->setVisible(!problem.isEmpty());
-    if (!problem.isEmpty())
-        m_banner->setText(tr("%1. The views still show the last text that worked.").arg(problem));
-
     const AttentionTrace *trace = m_controller->trace();
+    if (!problem.isEmpty()) // with no earlier trace (a first text that fails) there is nothing still shown
+        m_banner->setText(trace ? tr("%1. The views still show the last text that worked.").arg(problem)
+                                : tr("%1.").arg(problem));
+
     if (m_controller->isEmpty() || !trace) {
         m_centerStack->setCurrentWidget(m_emptyHint);
         m_tokens->setTokens({}, {}, {});
@@ -906,6 +964,8 @@ void MainWindow::updateStatus()
         if (fully > 0)
             text += tr(" · %1 row(s) fully masked: their weights are all 0").arg(fully);
     }
+    if (!m_notice.isEmpty())
+        text = m_notice + QStringLiteral(" · ") + text;
     statusBar()->showMessage(text);
 }
 
@@ -944,7 +1004,7 @@ void MainWindow::chooseExportFile(const QString &what, std::function<QString(con
     if (error.isEmpty())
         statusBar()->showMessage(tr("Saved %1").arg(path), 8000);
     else
-        QMessageBox::warning(this, tr("Export"), error);
+        warnPlainly(this, tr("Export"), error);
 }
 
 void MainWindow::showContextMenu(QWidget *view, const QPoint &globalPos, MatrixModel *matrix)
@@ -976,31 +1036,95 @@ void MainWindow::restoreSettings()
 {
     if (!m_settings)
         return;
+    // The file may be damaged or edited by hand: every value is checked, and one that is not usable gives
+    // way to its default (and is named in the status bar) instead of breaking the window.
+    QStringList reset;
     m_settings->beginGroup(QStringLiteral("window"));
-    restoreGeometry(m_settings->value(QStringLiteral("geometry")).toByteArray());
-    m_userResizedDocks = restoreState(m_settings->value(QStringLiteral("state")).toByteArray());
-    setZoom(m_settings->value(QStringLiteral("zoom"), 1.0).toDouble());
-    m_pipeline->setPrecision(m_settings->value(QStringLiteral("precision"), 2).toInt());
+    const QByteArray geometry = m_settings->value(QStringLiteral("geometry")).toByteArray();
+    if (!geometry.isEmpty() && !restoreGeometry(geometry))
+        reset << QStringLiteral("window geometry");
+    const QByteArray state = m_settings->value(QStringLiteral("state")).toByteArray();
+    m_userResizedDocks = !state.isEmpty() && restoreState(state);
+    if (!state.isEmpty() && !m_userResizedDocks)
+        reset << QStringLiteral("panel layout");
+    if (m_settings->contains(QStringLiteral("zoom"))) {
+        bool ok = false;
+        const double zoom = m_settings->value(QStringLiteral("zoom")).toDouble(&ok);
+        if (ok && std::isfinite(zoom) && zoom >= kMinZoom && zoom <= kMaxZoom)
+            setZoom(zoom);
+        else
+            reset << QStringLiteral("zoom");
+    }
+    if (m_settings->contains(QStringLiteral("precision"))) {
+        bool ok = false;
+        const int precision = m_settings->value(QStringLiteral("precision")).toInt(&ok);
+        if (ok && precision >= 0 && precision <= PipelinePanel::kMaxDecimals)
+            m_pipeline->setPrecision(precision);
+        else
+            reset << QStringLiteral("decimals");
+    }
     m_settings->endGroup();
-    useModel(m_settings->value(QStringLiteral("model"), QStringLiteral("didactic")).toString());
+
+    const QString source = m_settings->value(QStringLiteral("model"), QStringLiteral("didactic")).toString();
+    if (const QString error = useModel(source); !error.isEmpty()) {
+        // A model file that was moved or broke since: start with the built-in model and say why.
+        useModel(QStringLiteral("didactic"));
+        m_notice =
+            tr("The last session's model could not be loaded (%1); using the didactic model").arg(error);
+    }
     InputState s = m_controller->state();
-    s.sentence =
-        m_settings->value(QStringLiteral("sentence"), builtinExamples().constFirst().sentence).toString();
-    s.mask = m_settings->value(QStringLiteral("causal"), false).toBool() ? MaskMode::Causal : MaskMode::None;
-    s.scale = m_settings->value(QStringLiteral("scale"), true).toBool();
-    s.swapQK = m_settings->value(QStringLiteral("swapQK"), false).toBool();
-    Step step = Step::Embeddings;
-    if (stepFromCliName(m_settings->value(QStringLiteral("step")).toString(), &step))
-        s.step = step;
+    s.sentence = builtinExamples().constFirst().sentence;
+    if (m_settings->contains(QStringLiteral("sentence"))) {
+        // An unquoted comma in a hand-edited file makes the INI reader return a list.
+        const QVariant value = m_settings->value(QStringLiteral("sentence"));
+        const QString sentence = value.typeId() == QMetaType::QStringList
+                                     ? value.toStringList().join(QStringLiteral(", "))
+                                     : value.toString();
+        if ((value.typeId() == QMetaType::QString || value.typeId() == QMetaType::QStringList) &&
+            sentence.size() <= m_sentence->maxLength())
+            s.sentence = sentence;
+        else
+            reset << QStringLiteral("sentence");
+    }
+    auto flag = [&](const QString &key, bool fallback) {
+        if (!m_settings->contains(key))
+            return fallback;
+        const std::optional<bool> value = settingsBool(m_settings->value(key));
+        if (!value)
+            reset << key;
+        return value.value_or(fallback);
+    };
+    s.mask = flag(QStringLiteral("causal"), false) ? MaskMode::Causal : MaskMode::None;
+    s.scale = flag(QStringLiteral("scale"), true);
+    s.swapQK = flag(QStringLiteral("swapQK"), false);
+    if (m_settings->contains(QStringLiteral("step"))) {
+        Step step = Step::Embeddings;
+        if (stepFromCliName(m_settings->value(QStringLiteral("step")).toString(), &step))
+            s.step = step;
+        else
+            reset << QStringLiteral("step");
+    }
+    if (!reset.isEmpty()) {
+        const QString what =
+            tr("Saved settings not usable, defaults used: %1").arg(reset.join(QStringLiteral(", ")));
+        m_notice = m_notice.isEmpty() ? what : m_notice + QStringLiteral(" · ") + what;
+    }
     const QSignalBlocker block(m_sentence);
     m_sentence->setText(s.sentence);
     m_controller->setState(s);
+}
+
+void MainWindow::scheduleSave()
+{
+    if (m_settings && m_settingsLive)
+        m_saveTimer->start();
 }
 
 void MainWindow::saveSettings()
 {
     if (!m_settings)
         return;
+    m_saveTimer->stop();
     const InputState &s = m_controller->state();
     m_settings->beginGroup(QStringLiteral("window"));
     m_settings->setValue(QStringLiteral("geometry"), saveGeometry());
@@ -1060,6 +1184,13 @@ void MainWindow::resizeEvent(QResizeEvent *event)
         resizeDocks({m_pipelineDock, m_explainDock}, tier == 1 ? QList<int>{215, 300} : QList<int>{240, 360},
                     Qt::Horizontal);
     m_dockTier = tier;
+    scheduleSave();
+}
+
+void MainWindow::moveEvent(QMoveEvent *event)
+{
+    QMainWindow::moveEvent(event);
+    scheduleSave();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

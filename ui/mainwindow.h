@@ -44,7 +44,8 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    // `settings` (may be null) is read now and written when the window closes.
+    // `settings` (may be null, else it must outlive the window) is read now, every value checked, and
+    // written kSaveDelayMs after each change and when the window closes.
     explicit MainWindow(std::shared_ptr<const Model> model, QSettings *settings = nullptr,
                         QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -53,8 +54,15 @@ public:
     void setSentence(const QString &text);
     // Selects the first token spelled `token` as the query; false when there is none.
     bool selectToken(const QString &token);
+    // The text size factor, from kMinZoom to kMaxZoom; anything else (NaN too) gives 1.
     void setZoom(double factor);
     double zoom() const { return m_zoom; }
+    static constexpr double kMinZoom = 0.6;
+    static constexpr double kMaxZoom = 3.0;
+    static constexpr int kSaveDelayMs = 300; // changes are saved this long after the last one
+    // What could not be restored from the settings (a model that no longer loads, values out of range), as
+    // the status bar shows it first for a while; empty when everything was restored.
+    QString restoreNotice() const { return m_notice; }
 
     // The views, for tests and for exporting.
     QLineEdit *sentenceField() const { return m_sentence; }
@@ -94,6 +102,7 @@ public:
 protected:
     void closeEvent(QCloseEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void moveEvent(QMoveEvent *event) override;
     void showEvent(QShowEvent *event) override;
 
 private:
@@ -107,6 +116,7 @@ private:
     void showExample(const SampleSentence &example);
     void restoreSettings();
     void saveSettings();
+    void scheduleSave();
 
     void onTraceChanged();
     void onStepChanged();
@@ -125,6 +135,9 @@ private:
 
     TraceController *m_controller = nullptr;
     QSettings *m_settings = nullptr;
+    QTimer *m_saveTimer = nullptr; // single shot: one write for a burst of changes
+    bool m_settingsLive = false;   // set once the settings are restored: from then on, changes are saved
+    QString m_notice;
     double m_zoom = 1.0;
     double m_basePointSize = 11.0;
     int m_precision = 2;
