@@ -97,8 +97,9 @@ void tst_Explain::handWorkedSoftmax()
     QVERIFY(std::abs(e.exps[1] - 1.0 / 4.113250378782927) < 1e-12);
     QVERIFY(std::abs(e.sum - 9.226500757565854 / 4.113250378782927) < 1e-12);
     QCOMPARE(e.sum, std::accumulate(e.exps.begin(), e.exps.end(), 0.0));
-    // Same operations in the same order as maskedSoftmax: equal bit for bit, not just close.
-    QCOMPARE(e.weight, h.weights(0, 1));
+    // Same operations in the same order as maskedSoftmax: equal bit for bit, not just close (== on purpose:
+    // QCOMPARE of doubles is fuzzy).
+    QVERIFY2(e.weight == h.weights(0, 1), qPrintable(QString::number(e.weight - h.weights(0, 1))));
     QVERIFY(std::abs(e.weight - 0.10838345178479356) < kTol);
 }
 

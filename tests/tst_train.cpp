@@ -310,7 +310,7 @@ void tst_Train::gradientsAccumulate()
     exampleLoss(model, example, &twice);
     const std::vector<double> a = flatten(once), b = flatten(twice);
     for (std::size_t i = 0; i < a.size(); ++i)
-        QCOMPARE(b[i], 2.0 * a[i]); // x + x == 2x exactly in floating point
+        QCOMPARE(b[i], 2.0 * a[i]); // fuzzy (QCOMPARE of doubles): each term added twice rounds unlike 2×sum
 }
 
 void tst_Train::trainingLowersTheLoss()
