@@ -2,12 +2,13 @@
 // and exits, which works without a display (QT_QPA_PLATFORM=offscreen).
 #include "mainwindow.h"
 #include "modelio.h"
+#include "safewrite.h"
 #include "steps.h"
 
 #include <QApplication>
+#include <QBuffer>
 #include <QCommandLineParser>
 #include <QDir>
-#include <QPixmap>
 #include <QSettings>
 #include <QTimer>
 #include <cstdio>
@@ -154,9 +155,15 @@ int main(int argc, char **argv)
         window.resize(windowSize);
         for (int i = 0; i < 3; ++i)
             QApplication::processEvents();
-        const QPixmap pixmap = window.grab();
-        if (!pixmap.save(parser.value(screenshot), "PNG"))
-            return fail(QStringLiteral("%1: cannot be written").arg(parser.value(screenshot)), 1);
+        // Encoded in memory, then written through a checked temporary file: a full disk leaves an older
+        // screenshot of the same name as it was, and the message gives the system's reason.
+        QBuffer png;
+        png.open(QIODevice::WriteOnly);
+        if (!window.grab().save(&png, "PNG"))
+            return fail(QStringLiteral("%1: the PNG image could not be made").arg(parser.value(screenshot)), 1);
+        const QString written = writeFileSafely(parser.value(screenshot), png.data());
+        if (!written.isEmpty())
+            return fail(written, 1);
         return 0;
     }
     window.show();

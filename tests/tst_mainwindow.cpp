@@ -564,6 +564,25 @@ void tst_MainWindow::screenshotOptionWritesPngOfAskedSize()
     QCOMPARE(p.exitCode(), 0);
     const QImage image(out);
     QCOMPARE(image.size(), QSize(1024, 700));
+    // A write that fails (a 16 KiB file-size limit, with SIGXFSZ ignored, stands in for a full disk) says
+    // why and leaves the older screenshot exactly as it was.
+    QFile before(out);
+    QVERIFY(before.open(QIODevice::ReadOnly));
+    const QByteArray oldBytes = before.readAll();
+    before.close();
+    QVERIFY(oldBytes.size() > 16 * 1024);
+    QProcess full;
+    full.start(QStringLiteral("/bin/sh"),
+               {QStringLiteral("-c"),
+                QStringLiteral("trap '' XFSZ; ulimit -f 16; exec \"$0\" --sentence Java --size 1024x700 "
+                               "--screenshot \"$1\""),
+                QStringLiteral(APP_PATH), out});
+    QVERIFY(full.waitForFinished(60000));
+    QCOMPARE(full.exitCode(), 1);
+    const QByteArray why = full.readAllStandardError();
+    QVERIFY2(why.contains("shot.png: cannot be written (File too large)"), why.constData());
+    QVERIFY(before.open(QIODevice::ReadOnly));
+    QCOMPARE(before.readAll(), oldBytes);
     // A bad step is refused with a clear message.
     QProcess bad;
     bad.start(QStringLiteral(APP_PATH),
