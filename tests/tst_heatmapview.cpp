@@ -14,8 +14,13 @@
 #include <QTextBlock>
 #include <QTextDocument>
 #include <QToolTip>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <mutex>
+#include <thread>
 
 using namespace attention;
 
@@ -82,6 +87,92 @@ int distinctColors(const QImage &image)
     return colors.size();
 }
 
+// Counts what a layout that never settles keeps doing: the view's scroll-bar containers shown and hidden,
+// and its viewport resized. Such a loop never returns from processEvents(), so past kRunaway the spy hides
+// the view (a hidden widget lays out no more) and the count it leaves behind fails the test.
+class LayoutSpy : public QObject
+{
+public:
+    static constexpr int kRunaway = 2000;
+    explicit LayoutSpy(HeatmapView *view) : m_view(view) { qApp->installEventFilter(this); }
+    ~LayoutSpy() override { qApp->removeEventFilter(this); }
+    int toggles = 0;
+    int resizes = 0;
+    bool runaway = false;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        const bool bar = watched->isWidgetType() && watched->parent() == m_view &&
+                         watched != m_view->viewport() &&
+                         (event->type() == QEvent::Show || event->type() == QEvent::Hide);
+        const bool resize = watched == m_view->viewport() && event->type() == QEvent::Resize;
+        toggles += bar ? 1 : 0;
+        resizes += resize ? 1 : 0;
+        if ((bar || resize) && !runaway && toggles + resizes > kRunaway) {
+            runaway = true;
+            m_view->hide();
+        }
+        return false;
+    }
+
+private:
+    HeatmapView *m_view;
+};
+
+// Aborts the run, naming the test, if it has not finished in `seconds`: the last net under LayoutSpy,
+// so that a layout loop it cannot stop fails here instead of blocking CTest.
+class Watchdog
+{
+public:
+    Watchdog(int seconds, const char *what) : m_what(what)
+    {
+        m_thread = std::thread([this, seconds] {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            if (!m_wake.wait_for(lock, std::chrono::seconds(seconds), [this] { return m_done; })) {
+                std::fprintf(stderr, "WATCHDOG: %s has not finished after %d s\n", m_what, seconds);
+                std::abort();
+            }
+        });
+    }
+    ~Watchdog()
+    {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_done = true;
+        }
+        m_wake.notify_all();
+        m_thread.join();
+    }
+
+private:
+    const char *m_what;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_done = false;
+    std::thread m_thread;
+};
+
+Eigen::MatrixXd weightsLike(int n)
+{
+    Eigen::MatrixXd m(n, n);
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+            m(i, j) = j > i ? -kInf : 1.0 / (i + 1); // causal weights: row i spreads 1 over i + 1 keys
+    return m;
+}
+
+QStringList wordLabels(int n)
+{
+    static const QStringList words{QStringLiteral("the"),       QStringLiteral("attention"),
+                                   QStringLiteral("mechanism"), QStringLiteral("reads"),
+                                   QStringLiteral("every"),     QStringLiteral("token")};
+    QStringList labels;
+    for (int i = 0; i < n; ++i)
+        labels << words[i % words.size()];
+    return labels;
+}
+
 } // namespace
 
 class tst_HeatmapView : public QObject
@@ -109,6 +200,8 @@ private slots:
     void hoverAt1024TokensReportsTheCellUnderTheMouse();
     void lineViewHoverAndClick();
     void lineViewGrowsForManyTokens();
+    void layoutSettlesAtEverySize_data();
+    void layoutSettlesAtEverySize();
 };
 
 // A shown 3×3 heatmap at 48-pixel cells, with colours fixed to 0..1 like attention weights.
@@ -563,3 +656,84 @@ void tst_HeatmapView::zoomSurvivesNewNumbersOfTheSameShape()
 
 QTEST_MAIN(tst_HeatmapView)
 #include "tst_heatmapview.moc"
+
+void tst_HeatmapView::layoutSettlesAtEverySize_data()
+{
+    QTest::addColumn<int>("tokens");
+    QTest::addColumn<int>("pixelSize"); // the label font, as the window's text zoom sets it
+    QTest::addColumn<bool>("fitting");  // still fitting the matrix to the view, or zoomed by the user
+    for (int tokens : {4, 17, 100})
+        for (int px : {13, 28})
+            for (bool fitting : {true, false})
+                QTest::addRow("%d tokens, %d px, %s", tokens, px, fitting ? "fitting" : "zoomed")
+                    << tokens << px << fitting;
+}
+
+// Every size from 200 × 150 to 1,400 × 1,000 must lay out in a bounded few passes and then go idle. Before,
+// the bars updateLayout predicted disagreed with the bars Qt then showed (and a pending fit refitted to the
+// viewport its own bars had resized), so the bars came and went forever.
+void tst_HeatmapView::layoutSettlesAtEverySize()
+{
+    QFETCH(int, tokens);
+    QFETCH(int, pixelSize);
+    QFETCH(bool, fitting);
+    Watchdog watchdog(240, "layoutSettlesAtEverySize");
+    HeatmapView view;
+    QFont font = view.font();
+    font.setPixelSize(pixelSize);
+    view.setFont(font);
+    view.setAxisTitles(QStringLiteral("queries ↓"), QStringLiteral("keys →"));
+    view.resize(600, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setMatrix(weightsLike(tokens), wordLabels(tokens), wordLabels(tokens));
+    view.setColorRange(0.0, 1.0);
+    if (!fitting)
+        view.setCellSize(37);
+    QCoreApplication::processEvents();
+    int worstToggles = 0;
+    int worstResizes = 0;
+    QSize worst;
+    for (int w = 200; w <= 1400; w += 61) {
+        for (int h = 150; h <= 1000; h += 47) {
+            LayoutSpy spy(&view);
+            view.resize(w, h);
+            QCoreApplication::processEvents();
+            if (spy.runaway)
+                QFAIL(
+                    qPrintable(QStringLiteral("at %1 x %2 the layout did not settle: %3 bar shows and hides, "
+                                              "%4 viewport resizes")
+                                   .arg(w)
+                                   .arg(h)
+                                   .arg(spy.toggles)
+                                   .arg(spy.resizes)));
+            if (spy.toggles + spy.resizes > worstToggles + worstResizes) {
+                worstToggles = spy.toggles;
+                worstResizes = spy.resizes;
+                worst = QSize(w, h);
+            }
+            // Settled means idle: nothing more happens once the queue is empty.
+            const int toggles = spy.toggles;
+            const int resizes = spy.resizes;
+            QCoreApplication::processEvents();
+            QVERIFY2(spy.toggles == toggles && spy.resizes == resizes,
+                     qPrintable(QStringLiteral("at %1 x %2 the layout went on after processEvents(): %3 bar "
+                                               "shows and hides became %4, %5 viewport resizes became %6")
+                                    .arg(w)
+                                    .arg(h)
+                                    .arg(toggles)
+                                    .arg(spy.toggles)
+                                    .arg(resizes)
+                                    .arg(spy.resizes)));
+        }
+    }
+    // One resize shows or hides each bar at most once; the viewport follows the view, then each bar that
+    // changed, then the margins.
+    QVERIFY2(worstToggles <= 2 && worstResizes <= 4,
+             qPrintable(QStringLiteral("at %1 x %2: %3 bar shows and hides, %4 viewport resizes")
+                            .arg(worst.width())
+                            .arg(worst.height())
+                            .arg(worstToggles)
+                            .arg(worstResizes)));
+    QCOMPARE(view.isVisible(), true);
+}

@@ -14,8 +14,10 @@
 #include <QMouseEvent>
 #include <QPaintEvent>
 #include <QPainter>
+#include <QScopedValueRollback>
 #include <QScrollBar>
 #include <QStyle>
+#include <QStyleOptionSlider>
 #include <QToolTip>
 #include <QWheelEvent>
 #include <algorithm>
@@ -339,6 +341,11 @@ double HeatmapView::legendMinimumHeight() const
 
 HeatmapView::Margins HeatmapView::marginsFor(double cell) const
 {
+    return marginsWith(rotatedColumnLabels(cell));
+}
+
+HeatmapView::Margins HeatmapView::marginsWith(bool rotatedLabels) const
+{
     const QFontMetricsF fm(m_labelFont);
     const double lh = fm.height();
     QFont bold = m_labelFont;
@@ -359,7 +366,7 @@ HeatmapView::Margins HeatmapView::marginsFor(double cell) const
     m.left = static_cast<int>(std::ceil(left));
 
     const double colText = std::min(m_columnLabelWidth * 1.1, maxLabelWidth());
-    double top = rotatedColumnLabels(cell) ? colText * kSin60 + lh * (kCos60 + 0.25) + kPad + 4 : lh + kPad;
+    double top = rotatedLabels ? colText * kSin60 + lh * (kCos60 + 0.25) + kPad + 4 : lh + kPad;
     if (!m_rowAxisTitle.isEmpty() || !m_columnAxisTitle.isEmpty())
         top = std::max(top, 2.5 * lh + kPad);
     m.top = static_cast<int>(std::ceil(top));
@@ -415,21 +422,53 @@ void HeatmapView::updateLayout()
     m_inLayout = true;
     m_margins = marginsFor(m_cell);
     m_numberStyle = numberStyleFor(m_cell);
-    // When the matrix is narrower than the view, give the spare width to the legend's margin so the
-    // legend sits next to the cells instead of at the far edge.
+    // The view decides both scroll bars here, from the whole widget's size, and forces them on or off.
+    // Qt's "as needed" bars decide later, from ranges set for the viewport as it was before the bars
+    // changed it; they could disagree with this layout and with each other, and each answer resized the
+    // viewport, which laid out again: the bars came and went forever. Forced bars are a function of the
+    // widget's size and the cell size only, so laying out again at the same size changes nothing.
     const QRect avail = contentsRect();
     const int contentWidth = static_cast<int>(std::ceil(m_values.cols() * m_cell - 1e-6));
     const int contentHeight = static_cast<int>(std::ceil(m_values.rows() * m_cell - 1e-6));
-    const bool verticalBar =
-        contentHeight > avail.height() - m_margins.top - bannerHeight() - m_margins.bottom;
-    const int barWidth = verticalBar ? style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, this) : 0;
-    m_extraRight = std::max(0, avail.width() - m_margins.left - m_margins.right - barWidth - contentWidth);
+    const int width = avail.width() - m_margins.left - m_margins.right;
+    const int height = avail.height() - m_margins.top - bannerHeight() - m_margins.bottom;
+    const BarExtents bars = barExtents();
+    bool horizontal = false;
+    bool vertical = false;
+    // Each bar can only make the other one more needed, so two passes reach the answer.
+    for (int pass = 0; pass < 2; ++pass) {
+        vertical = contentHeight > height - (horizontal ? bars.horizontal : 0);
+        horizontal = contentWidth > width - (vertical ? bars.vertical : 0);
+    }
+    // When the matrix is narrower than the view, give the spare width to the legend's margin so the
+    // legend sits next to the cells instead of at the far edge.
+    m_extraRight = std::max(0, width - (vertical ? bars.vertical : 0) - contentWidth);
+    const Qt::ScrollBarPolicy hPolicy = horizontal ? Qt::ScrollBarAlwaysOn : Qt::ScrollBarAlwaysOff;
+    const Qt::ScrollBarPolicy vPolicy = vertical ? Qt::ScrollBarAlwaysOn : Qt::ScrollBarAlwaysOff;
+    if (horizontalScrollBarPolicy() != hPolicy)
+        setHorizontalScrollBarPolicy(hPolicy);
+    if (verticalScrollBarPolicy() != vPolicy)
+        setVerticalScrollBarPolicy(vPolicy);
     setViewportMargins(m_margins.left, m_margins.top + bannerHeight(), m_margins.right + m_extraRight,
                        m_margins.bottom);
     updateScrollBars();
     m_inLayout = false;
     viewport()->update();
     update();
+}
+
+HeatmapView::BarExtents HeatmapView::barExtents() const
+{
+    // As QAbstractScrollArea lays them out: a bar's size hint, or nothing for bars drawn over the content.
+    BarExtents e;
+    QStyleOptionSlider option;
+    option.initFrom(horizontalScrollBar());
+    if (style()->pixelMetric(QStyle::PM_ScrollView_ScrollBarOverlap, &option, horizontalScrollBar()) == 0)
+        e.horizontal = horizontalScrollBar()->sizeHint().height();
+    option.initFrom(verticalScrollBar());
+    if (style()->pixelMetric(QStyle::PM_ScrollView_ScrollBarOverlap, &option, verticalScrollBar()) == 0)
+        e.vertical = verticalScrollBar()->sizeHint().width();
+    return e;
 }
 
 void HeatmapView::updateScrollBars()
@@ -572,17 +611,23 @@ void HeatmapView::fitToView()
     if (m_values.size() == 0)
         return;
     const QRect avail = contentsRect();
-    double cell = m_cell;
-    for (int round = 0; round < 3; ++round) {
-        const Margins m = marginsFor(cell);
+    m_fittedSize = avail.size();
+    // Small matrices keep cells big enough for their numbers (scrolling if they must); large ones shrink as
+    // far as it takes to show them whole.
+    const double floor = m_values.rows() <= kAutoFitRows ? kMinFitCellWithNumbers : kMinCell;
+    const auto fitWith = [&](const Margins &m) {
         const double w = (avail.width() - m.left - m.right) / double(m_values.cols());
         const double h = (avail.height() - m.top - m.bottom - bannerHeight()) / double(m_values.rows());
         // Shave a hair off so rounding never brings back a scroll bar.
-        // Small matrices keep cells big enough for their numbers (scrolling if they must); large ones
-        // shrink as far as it takes to show them whole.
-        const double floor = m_values.rows() <= kAutoFitRows ? kMinFitCellWithNumbers : kMinCell;
-        cell = std::clamp(std::min(w, h) * (1 - 1e-9), floor, kMaxFitCell);
-    }
+        return std::clamp(std::min(w, h) * (1 - 1e-9), floor, kMaxFitCell);
+    };
+    // The margins depend on the cell size only through the column labels: upright, or rotated when the
+    // cells are too narrow for them. Rotated labels need the taller margin, so their cells are no bigger:
+    // if upright labels do not fit the cells they allow, rotated ones fit theirs. The answer depends on
+    // the size alone, not on the cells before, so fitting again at the same size changes nothing.
+    double cell = fitWith(marginsWith(false));
+    if (rotatedColumnLabels(cell))
+        cell = fitWith(marginsWith(true));
     const bool keepPending = m_fitPending;
     applyCellSize(cell, QPointF(0, 0));
     horizontalScrollBar()->setValue(0);
@@ -632,10 +677,16 @@ void HeatmapView::scrollContentsBy(int dx, int dy)
 
 void HeatmapView::resizeEvent(QResizeEvent *event)
 {
+    // Only the viewport's resizes arrive here: the view's own come to event().
     QAbstractScrollArea::resizeEvent(event);
-    if (m_inLayout)
-        return;
-    if (m_fitPending)
+    if (!m_inLayout && !m_inViewResize)
+        layoutForNewSize();
+}
+
+void HeatmapView::layoutForNewSize()
+{
+    // A pending fit fits again only when the view has a new size, never for what its own layout did.
+    if (m_fitPending && contentsRect().size() != m_fittedSize)
         fitToView();
     else
         updateLayout();
@@ -769,6 +820,17 @@ bool HeatmapView::event(QEvent *event)
             QToolTip::showText(he->globalPos(), literalToolTip(rowLabel(row)), this);
         else
             QToolTip::hideText();
+        return true;
+    }
+    case QEvent::Resize: {
+        // QAbstractScrollArea lays out its bars and viewport here, and resizes the viewport from within
+        // that layout, whose second pass still shows the bars it chose before; laying out from the
+        // viewport's resize would toggle them once more. So lay out once, after Qt's layout is done.
+        {
+            const QScopedValueRollback<bool> guard(m_inViewResize, true);
+            QAbstractScrollArea::event(event);
+        }
+        layoutForNewSize();
         return true;
     }
     default:

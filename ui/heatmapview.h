@@ -13,6 +13,8 @@ class HeatmapView : public QAbstractScrollArea
 {
     Q_OBJECT
 public:
+    // The view turns its scroll bars on and off itself (as ScrollBarAlwaysOn or ScrollBarAlwaysOff policies,
+    // decided with the layout), so that a layout settles in one pass at every size.
     explicit HeatmapView(QWidget *parent = nullptr);
 
     // values: (rows, cols). A cell equal to −∞ is blocked (masked): grey, hatched, "−∞" when numbers show.
@@ -110,7 +112,15 @@ private:
         int last = -1; // inclusive
     };
 
+    struct BarExtents
+    {
+        int horizontal = 0; // the height the horizontal bar takes from the viewport
+        int vertical = 0;   // the width the vertical bar takes
+    };
+
     Margins marginsFor(double cell) const;
+    Margins marginsWith(bool rotatedLabels) const;
+    BarExtents barExtents() const;
     int bannerHeight() const;
     bool rotatedColumnLabels(double cell) const;
     int labelStride(double cell, bool rotated) const;
@@ -132,6 +142,7 @@ private:
     QString columnLabel(int column) const;
     double legendMinimumHeight() const;
     void updateLayout();
+    void layoutForNewSize();
     void updateScrollBars();
     void scrollToCell(int row, int column);
     void setHovered(int row, int column);
@@ -182,7 +193,9 @@ private:
     Margins m_margins;
     int m_extraRight = 0; // unused width when the matrix is narrower than the view: the legend hugs the cells
     bool m_fitPending = false; // a large matrix keeps fitting the view until the user zooms
+    QSize m_fittedSize;        // contentsRect() at the last fit
     bool m_inLayout = false;
+    bool m_inViewResize = false; // QAbstractScrollArea is laying out for a resize of the view
 };
 
 } // namespace attention
