@@ -4,7 +4,6 @@
 // longer or differently; STRESS_VERBOSE=1 prints every event before it happens (the last line printed
 // before a crash is the event that crashed).
 #include "equationview.h"
-#include "flowdiagram.h"
 #include "heatmapview.h"
 #include "lineview.h"
 #include "mainwindow.h"
@@ -203,35 +202,6 @@ private:
     int m_total = 0;
 };
 
-// KNOWN HANG, kept out of the default run on purpose (STRESS_KNOWN_HANGS=1 lets it in): while the heatmap
-// still fits a new matrix to its size (no zoom since the matrix changed shape), some window sizes and text
-// zooms make HeatmapView::fitToView -> applyCellSize -> updateLayout -> setViewportMargins toggle the
-// scroll bars, which resizes the viewport, which fits again, forever (seed 12345 at event 52: 1184 x 925,
-// zoom 2.14, trained model, step 6, head 1; seed 1 at event 25). Fixing the zoom the fit chose ends the
-// pending fit, as a user's zoom does, so every other event still runs.
-// The same loop without a pending fit: HeatmapView::updateLayout predicts the vertical bar, sets the viewport
-// margins from it, and the bars it then gets disagree, so the horizontal and vertical bar containers are
-// shown and hidden in turn forever (seed 1 at event 294 and seed 2 at event 1149, the ShowHideSpy's list;
-// seed 12345 at event 516; seeds 7, 42 and 99 within 400 events). Bars that are always there cannot toggle.
-void keepAwayFromTheFitLoop(MainWindow &w)
-{
-    w.heatmap()->setCellSize(w.heatmap()->cellSize());
-    w.heatmap()->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
-    w.heatmap()->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
-}
-
-// KNOWN HANG, kept out the same way: the pipeline panel's FlowDiagram::paintEvent spends minutes in
-// QPainter::drawPolygon (an arrow head between boxes that have no room left) when the diagram is short for
-// its text: big zooms and small windows (seed 12345 at event 68, zoom 2.78; seed 1 at event 40, zoom 2.46;
-// seed 2 at event 245, zoom 2.61; with the zoom kept at 1.5: seed 12345 at event 71, resize 699 x 321;
-// seed 1 at event 51, 1285 x 576; seed 2 at event 259, 400 x 300). The default run hides the diagram, and
-// only the diagram: the rest of the panel (mask, model, layer and head controls) stays in play.
-void keepAwayFromTheFlowPaint(MainWindow &w)
-{
-    if (w.flowDiagram() && w.flowDiagram()->isVisibleTo(&w))
-        w.flowDiagram()->hide();
-}
-
 bool insideMenus(const QWidget *w)
 {
     for (; w; w = w->parentWidget())
@@ -267,7 +237,6 @@ private:
     QStringList m_badModels;
     std::vector<std::string> m_vocabulary;
     int m_refusals = 0;
-    bool m_knownHangs = false; // STRESS_KNOWN_HANGS=1: also the events known to hang (see below)
 };
 
 void tst_Stress::initTestCase()
@@ -585,11 +554,6 @@ QString tst_Stress::randomEvent(MainWindow &w)
             size = QSize(400, 300);
         else if (corner == 1)
             size = QSize(1920, 1080);
-        // KNOWN HANG, kept out of the default run: at exactly 1920 x 1080 a scroll area's bars toggle
-        // forever (QAbstractScrollArea layout requests; seed 12345 at event 171, after a resize to
-        // 1920 x 1080 and a click on the token strip). 20 px less stays clear of it.
-        if (!m_knownHangs && size.width() >= 1900 && size.height() >= 1060)
-            size = QSize(1900, 1060);
         w.resize(size);
         return QStringLiteral("resize %1x%2").arg(size.width()).arg(size.height());
     }
@@ -704,8 +668,6 @@ void tst_Stress::randomEvents()
     const int events =
         static_cast<int>(std::clamp<long long>(envNumber("STRESS_EVENTS", kDefaultEvents), 1, 10000000));
     const bool verbose = envNumber("STRESS_VERBOSE", 0) != 0;
-    const bool knownHangs = envNumber("STRESS_KNOWN_HANGS", 0) != 0;
-    m_knownHangs = knownHangs;
     m_rng.seed(seed);
 
     const ModelLoad loaded = loadModel(QStringLiteral("didactic"));
@@ -729,14 +691,8 @@ void tst_Stress::randomEvents()
         watch.begin(i, QStringLiteral("choosing"));
         if (verbose) // the event's description follows once it has run; a crash leaves only the number
             std::fprintf(stderr, "stress %u #%d: ", seed, i);
-        if (!knownHangs)
-            keepAwayFromTheFitLoop(w);
         // Draw the event first so the log line can name it before it runs.
         const QString what = randomEvent(w);
-        if (!knownHangs) {
-            keepAwayFromTheFitLoop(w);
-            keepAwayFromTheFlowPaint(w);
-        }
         watch.begin(i, what + QStringLiteral(" (settling)"));
         loops.begin(i, what);
         QCoreApplication::processEvents();
