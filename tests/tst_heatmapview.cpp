@@ -2,6 +2,7 @@
 #include "colormap.h"
 #include "heatmapview.h"
 #include "lineview.h"
+#include "showntext.h"
 #include "theme.h"
 
 #include <QBuffer>
@@ -67,15 +68,7 @@ double shareNear(const QImage &image, const QRect &patch, const QColor &expected
 // The tooltip as the learner reads it: Qt lays out rich text as a document. `images` counts its images.
 QString shownToolTip(int *images)
 {
-    const QString text = QToolTip::text();
-    if (!Qt::mightBeRichText(text))
-        return text;
-    QTextDocument doc;
-    doc.setHtml(text);
-    for (QTextBlock b = doc.begin(); b.isValid(); b = b.next())
-        for (auto it = b.begin(); !it.atEnd(); ++it)
-            *images += it.fragment().charFormat().isImageFormat() ? 1 : 0;
-    return doc.toPlainText();
+    return attention::testing::shownText(QToolTip::text(), Qt::AutoText, images);
 }
 
 int distinctColors(const QImage &image)

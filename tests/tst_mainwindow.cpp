@@ -14,6 +14,7 @@
 #include "modelgridview.h"
 #include "modelio.h"
 #include "pipelinepanel.h"
+#include "showntext.h"
 #include "stepnavigator.h"
 #include "testmodels.h"
 #include "tokenstrip.h"
@@ -73,19 +74,10 @@ int tokenIndex(const MainWindow &w, const char *text)
     return -1;
 }
 
-// What a QLabel, a tooltip or a chart label shows for `text` in `format`: rich text is laid out as a
-// document, as Qt does it. `images` counts the images that document would load.
+// What a QLabel, a tooltip or a chart label shows for `text` in `format` (images counted).
 QString shown(const QString &text, Qt::TextFormat format, int *images)
 {
-    const bool rich = format == Qt::RichText || (format == Qt::AutoText && Qt::mightBeRichText(text));
-    if (!rich)
-        return text;
-    QTextDocument doc;
-    doc.setHtml(text);
-    for (QTextBlock b = doc.begin(); b.isValid(); b = b.next())
-        for (auto it = b.begin(); !it.atEnd(); ++it)
-            *images += it.fragment().charFormat().isImageFormat() ? 1 : 0;
-    return doc.toPlainText();
+    return attention::testing::shownText(text, format, images);
 }
 
 // The text of the tooltip `widget` shows at `pos`, as the learner reads it.
