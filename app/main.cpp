@@ -160,7 +160,8 @@ int main(int argc, char **argv)
         QBuffer png;
         png.open(QIODevice::WriteOnly);
         if (!window.grab().save(&png, "PNG"))
-            return fail(QStringLiteral("%1: the PNG image could not be made").arg(parser.value(screenshot)), 1);
+            return fail(QStringLiteral("%1: the PNG image could not be made").arg(parser.value(screenshot)),
+                        1);
         const QString written = writeFileSafely(parser.value(screenshot), png.data());
         if (!written.isEmpty())
             return fail(written, 1);

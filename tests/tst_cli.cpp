@@ -469,8 +469,9 @@ void tst_Cli::failedTrainingWriteKeepsTheOldModel()
     }
     QProcess p;
     p.start(QStringLiteral("/bin/sh"),
-            {QStringLiteral("-c"), QStringLiteral("trap '' XFSZ; ulimit -f 4; exec \"$0\" train --out \"$1\" "
-                                                  "--seed 1 --steps 1"),
+            {QStringLiteral("-c"),
+             QStringLiteral("trap '' XFSZ; ulimit -f 4; exec \"$0\" train --out \"$1\" "
+                            "--seed 1 --steps 1"),
              QStringLiteral(CLI_PATH), out});
     QVERIFY(p.waitForFinished(120000));
     const QByteArray err = p.readAllStandardError();
@@ -479,7 +480,8 @@ void tst_Cli::failedTrainingWriteKeepsTheOldModel()
     QFile f(out);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.readAll(), old);
-    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("model.json")}); // no leftovers
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files),
+             QStringList{QStringLiteral("model.json")}); // no leftovers
 }
 
 void tst_Cli::shippedModelMeetsTheEvalTargets()
