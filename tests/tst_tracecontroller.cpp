@@ -168,18 +168,20 @@ void tst_TraceController::maskClicksOnAStaleTraceAreRefused()
     QCOMPARE(c.state().customBlocked.rows(), Eigen::Index(1));
     QCOMPARE(c.state().customBlocked.cols(), Eigen::Index(1));
     QVERIFY(!c.state().customBlocked(0, 0));
-    // Once the text traces again the mask can be edited again, and the old edit is still there.
+    // Once the text traces again the mask can be edited again. The edit at (3, 3) is gone: the mask followed
+    // the 1-token text and kept only its (0, 0).
     c.setSentence(kTenTokens);
     QVERIFY(c.problem().isEmpty());
-    QVERIFY(!c.trace()->blocked(3, 3)); // the 1-token text kept only (0, 0)
+    QVERIFY(!c.trace()->blocked(3, 3));
     QVERIFY(c.toggleBlocked(3, 3));
     QVERIFY(c.trace()->blocked(3, 3));
 }
 
 void tst_TraceController::toggleChecksTheMaskItIndexes()
 {
-    // A custom mask restored with a session may not match the trace: the edit is refused, not written
-    // past the mask's end.
+    // Clicks outside the n × n mask are refused and say so (false), and a click inside edits the custom
+    // mask. (The case of a mask whose size differs from the trace on screen arises only while the text
+    // fails to trace: maskClicksOnAStaleTraceAreRefused covers it.)
     TraceController c(randomModel(4, 2, 1, 1, 10, false));
     c.setSentence(QStringLiteral("w1 w2 w3 w4"));
     InputState s = c.state();
