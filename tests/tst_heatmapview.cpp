@@ -15,13 +15,9 @@
 #include <QTextBlock>
 #include <QTextDocument>
 #include <QToolTip>
-#include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
-#include <mutex>
-#include <thread>
 
 using namespace attention;
 
@@ -111,39 +107,6 @@ protected:
 
 private:
     HeatmapView *m_view;
-};
-
-// Aborts the run, naming the test, if it has not finished in `seconds`: the last net under LayoutSpy,
-// so that a layout loop it cannot stop fails here instead of blocking CTest.
-class Watchdog
-{
-public:
-    Watchdog(int seconds, const char *what) : m_what(what)
-    {
-        m_thread = std::thread([this, seconds] {
-            std::unique_lock<std::mutex> lock(m_mutex);
-            if (!m_wake.wait_for(lock, std::chrono::seconds(seconds), [this] { return m_done; })) {
-                std::fprintf(stderr, "WATCHDOG: %s has not finished after %d s\n", m_what, seconds);
-                std::abort();
-            }
-        });
-    }
-    ~Watchdog()
-    {
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_done = true;
-        }
-        m_wake.notify_all();
-        m_thread.join();
-    }
-
-private:
-    const char *m_what;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    bool m_done = false;
-    std::thread m_thread;
 };
 
 Eigen::MatrixXd weightsLike(int n)
@@ -670,7 +633,6 @@ void tst_HeatmapView::layoutSettlesAtEverySize()
     QFETCH(int, tokens);
     QFETCH(int, pixelSize);
     QFETCH(bool, fitting);
-    Watchdog watchdog(240, "layoutSettlesAtEverySize");
     HeatmapView view;
     QFont font = view.font();
     font.setPixelSize(pixelSize);

@@ -9,12 +9,6 @@
 #include <QAbstractScrollArea>
 #include <QApplication>
 #include <QTest>
-#include <chrono>
-#include <condition_variable>
-#include <cstdio>
-#include <cstdlib>
-#include <mutex>
-#include <thread>
 
 using namespace attention;
 
@@ -43,39 +37,6 @@ protected:
 
 private:
     QWidget *m_window;
-};
-
-// Aborts the run, naming the test, if it has not finished in `seconds`: the last net under BarSpy, so
-// that a loop it cannot stop fails instead of blocking CTest.
-class Watchdog
-{
-public:
-    Watchdog(int seconds, const char *what) : m_what(what)
-    {
-        m_thread = std::thread([this, seconds] {
-            std::unique_lock<std::mutex> lock(m_mutex);
-            if (!m_wake.wait_for(lock, std::chrono::seconds(seconds), [this] { return m_done; })) {
-                std::fprintf(stderr, "WATCHDOG: %s has not finished after %d s\n", m_what, seconds);
-                std::abort();
-            }
-        });
-    }
-    ~Watchdog()
-    {
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_done = true;
-        }
-        m_wake.notify_all();
-        m_thread.join();
-    }
-
-private:
-    const char *m_what;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    bool m_done = false;
-    std::thread m_thread;
 };
 
 // Settles one action: a bounded number of bar shows and hides (a few per scroll area), then none at all.
@@ -124,7 +85,6 @@ void tst_LayoutLoops::longSentencesAt1920x1080()
     QFETCH(int, tokens);
     const auto didactic = builtin(QStringLiteral("didactic"));
     QVERIFY(didactic);
-    Watchdog watchdog(120, "longSentencesAt1920x1080");
     MainWindow w(didactic);
     w.resize(1920, 1080);
     w.show();

@@ -5,6 +5,7 @@
 #include "equationview.h"
 #include "examples.h"
 #include "explainpanel.h"
+#include "filesizelimit.h"
 #include "flowdiagram.h"
 #include "heatmapview.h"
 #include "layerflowview.h"
@@ -556,7 +557,7 @@ void tst_MainWindow::screenshotOptionWritesPngOfAskedSize()
     QCOMPARE(p.exitCode(), 0);
     const QImage image(out);
     QCOMPARE(image.size(), QSize(1024, 700));
-    // A write that fails (a 16 KiB file-size limit, with SIGXFSZ ignored, stands in for a full disk) says
+    // A write that fails (a 16 KiB file-size limit stands in for a full disk) says
     // why and leaves the older screenshot exactly as it was.
     QFile before(out);
     QVERIFY(before.open(QIODevice::ReadOnly));
@@ -564,11 +565,11 @@ void tst_MainWindow::screenshotOptionWritesPngOfAskedSize()
     before.close();
     QVERIFY(oldBytes.size() > 16 * 1024);
     QProcess full;
-    full.start(QStringLiteral("/bin/sh"),
-               {QStringLiteral("-c"),
-                QStringLiteral("trap '' XFSZ; ulimit -f 16; exec \"$0\" --sentence Java --size 1024x700 "
-                               "--screenshot \"$1\""),
-                QStringLiteral(APP_PATH), out});
+    attention::testing::startWithFileSizeLimit(full, QStringLiteral(APP_PATH),
+                                               {QStringLiteral("--sentence"), QStringLiteral("Java"),
+                                                QStringLiteral("--size"), QStringLiteral("1024x700"),
+                                                QStringLiteral("--screenshot"), out},
+                                               16);
     QVERIFY(full.waitForFinished(60000));
     QCOMPARE(full.exitCode(), 1);
     const QByteArray why = full.readAllStandardError();

@@ -18,7 +18,6 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDockWidget>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
 #include <QLabel>
@@ -34,15 +33,11 @@
 #include <QToolButton>
 #include <QWheelEvent>
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
-#include <mutex>
 #include <random>
-#include <thread>
 
 using namespace attention;
 
@@ -52,9 +47,11 @@ namespace {
 constexpr quint32 kDefaultSeed = 12345;
 constexpr int kDefaultEvents = 2000;
 constexpr int kBatch = 50;
-// Only a hang detector, never a speed check: an event loop that has not answered a zero timer in this
-// long is stuck, however slow the machine.
-constexpr int kResponsiveMs = 10000;
+// The responsiveness check counts, it never times: a zero timer posted to a window that answers fires
+// within a pass or two of the event loop, however slow the machine; one that has not fired after this many
+// passes is behind a queue that refills itself. (A hang inside one event never returns to the checks at
+// all: CTest's timeout ends the run, and STRESS_VERBOSE=1 prints each event before it runs.)
+constexpr int kResponsivePasses = 100;
 
 long long envNumber(const char *name, long long fallback)
 {
@@ -62,60 +59,6 @@ long long envNumber(const char *name, long long fallback)
     const long long v = qEnvironmentVariable(name).toLongLong(&ok);
     return ok ? v : fallback;
 }
-
-// A second thread that aborts the test, with the seed and the event in progress, when one event has not
-// finished for STRESS_HANG_SECONDS (default 60): a hang inside an event never returns to the checks.
-class HangWatch
-{
-public:
-    HangWatch(int seconds, quint32 seed) : m_seconds(seconds), m_seed(seed)
-    {
-        m_thread = std::thread([this] { run(); });
-    }
-    ~HangWatch()
-    {
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_stop = true;
-        }
-        m_wake.notify_all();
-        m_thread.join();
-    }
-    void begin(int index, const QString &what)
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        m_index = index;
-        m_what = what.toStdString();
-        m_since = std::chrono::steady_clock::now();
-    }
-
-private:
-    void run()
-    {
-        std::unique_lock<std::mutex> lock(m_mutex);
-        while (!m_stop) {
-            m_wake.wait_for(lock, std::chrono::seconds(1));
-            if (m_stop || m_index < 0)
-                continue;
-            if (std::chrono::steady_clock::now() - m_since > std::chrono::seconds(m_seconds)) {
-                std::fprintf(stderr, "STRESS HANG: event %d (%s) has not finished after %d s; seed %u\n",
-                             m_index, m_what.c_str(), m_seconds, m_seed);
-                std::fflush(stderr);
-                std::abort();
-            }
-        }
-    }
-
-    const int m_seconds;
-    const quint32 m_seed;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    bool m_stop = false;
-    int m_index = -1;
-    std::string m_what;
-    std::chrono::steady_clock::time_point m_since = std::chrono::steady_clock::now();
-    std::thread m_thread;
-};
 
 // Closes any dialog or popup that opens, and remembers it. The test avoids what opens dialogs (export
 // menus, Help, Quit); this is the net for what slips through, so the run can never block on a dialog.
@@ -682,18 +625,13 @@ void tst_Stress::randomEvents()
             m_vocabulary.insert(m_vocabulary.end(), m.model->vocabulary.begin(), m.model->vocabulary.end());
 
     DialogCloser closer;
-    HangWatch watch(static_cast<int>(envNumber("STRESS_HANG_SECONDS", 60)), seed);
     ShowHideSpy loops(seed);
     std::deque<QString> recent; // the last events, shown when a check fails
-    QElapsedTimer clock;
-    clock.start();
     for (int i = 0; i < events; ++i) {
-        watch.begin(i, QStringLiteral("choosing"));
         if (verbose) // the event's description follows once it has run; a crash leaves only the number
             std::fprintf(stderr, "stress %u #%d: ", seed, i);
         // Draw the event first so the log line can name it before it runs.
         const QString what = randomEvent(w);
-        watch.begin(i, what + QStringLiteral(" (settling)"));
         loops.begin(i, what);
         QCoreApplication::processEvents();
         closer.closeAll();
@@ -707,10 +645,16 @@ void tst_Stress::randomEvents()
         if ((i + 1) % kBatch != 0 && i + 1 != events)
             continue;
 
-        watch.begin(i, QStringLiteral("responsiveness check"));
         bool answered = false;
         QTimer::singleShot(0, &w, [&answered] { answered = true; });
-        QTRY_VERIFY_WITH_TIMEOUT(answered, kResponsiveMs);
+        for (int pass = 0; pass < kResponsivePasses && !answered; ++pass)
+            QCoreApplication::processEvents();
+        QVERIFY2(answered,
+                 qPrintable(QStringLiteral("seed %1, after event %2: a zero timer had not fired after "
+                                           "%3 passes of the event loop")
+                                .arg(seed)
+                                .arg(i)
+                                .arg(kResponsivePasses)));
         const QString problem = inconsistency(w);
         if (!problem.isEmpty()) {
             QStringList log(recent.begin(), recent.end());
@@ -725,9 +669,9 @@ void tst_Stress::randomEvents()
         qWarning("seed %u; last events:\n  %s", seed, qPrintable(log.join(QStringLiteral("\n  "))));
         return;
     }
-    qInfo("seed %u: %d events in %.1f s; %d bad models refused; %d popups and %d dialogs closed%s%s", seed,
-          events, clock.elapsed() / 1000.0, m_refusals, closer.popups, int(closer.dialogs.size()),
-          closer.dialogs.isEmpty() ? "" : ": ", qPrintable(closer.dialogs.join(QStringLiteral("; "))));
+    qInfo("seed %u: %d events; %d bad models refused; %d popups and %d dialogs closed%s%s", seed, events,
+          m_refusals, closer.popups, int(closer.dialogs.size()), closer.dialogs.isEmpty() ? "" : ": ",
+          qPrintable(closer.dialogs.join(QStringLiteral("; "))));
 }
 
 QTEST_MAIN(tst_Stress)
