@@ -95,7 +95,7 @@ int main(int argc, char **argv)
     }
     if (parser.isSet(sentence))
         window.setSentence(parser.value(sentence));
-    InputState state = window.controller()->state();
+    AppState state = window.controller()->state();
     const Model &current = window.controller()->model();
     if (parser.isSet(layer)) {
         bool ok = false;
@@ -114,7 +114,10 @@ int main(int argc, char **argv)
         else
             return fail(QStringLiteral("--head must be from 1 to %1, or avg").arg(current.headCount()), 2);
     }
-    if (parser.isSet(step) && !stepFromCliName(parser.value(step), &state.step))
+    const std::optional<Step> chosenStep = stepFromKey(parser.value(step).toStdString());
+    if (chosenStep)
+        state.step = *chosenStep;
+    if (parser.isSet(step) && !chosenStep)
         return fail(QStringLiteral("--step must be one of embeddings, qkv, scores, scale, mask, softmax, "
                                    "weighted-sum, output; found \"%1\"")
                         .arg(parser.value(step)),

@@ -4,7 +4,7 @@
 #include "heatmapview.h"
 #include "mainwindow.h"
 #include "modelio.h"
-#include "tracecontroller.h"
+#include "stagecontroller.h"
 
 #include <QAbstractScrollArea>
 #include <QApplication>

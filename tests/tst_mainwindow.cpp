@@ -1,4 +1,5 @@
 // The main window driven like a learner would: typing, stepping, toggling, clicking, exporting.
+#include "labels.h"
 #include "attentionchart.h"
 #include "comparepanel.h"
 #include "compareview.h"
@@ -257,7 +258,7 @@ void tst_MainWindow::stepsThroughEveryStage()
         // The result is drawn large in the heatmap, with the very same numbers.
         QCOMPARE(w.heatmapModel()->matrix(), result->model()->matrix());
         QVERIFY(w.heatmap()->isVisible());
-        QVERIFY(w.findChild<QLabel *>(QStringLiteral("formula"))->text() == stepFormula(step));
+        QVERIFY(w.findChild<QLabel *>(QStringLiteral("formula"))->text() == stepFormulaText(step));
     }
     // Scores: Q · Kᵀ = scores, and the numbers are the trace's.
     w.controller()->setStep(Step::Scores);
@@ -278,7 +279,7 @@ void tst_MainWindow::keysMoveBetweenSteps()
     w.show();
     QVERIFY(QTest::qWaitForWindowActive(&w)); // the step keys are window shortcuts: they need it active
     w.controller()->setStep(Step::Embeddings);
-    QSignalSpy spy(w.controller(), &TraceController::stepChanged);
+    QSignalSpy spy(w.controller(), &StageController::stepChanged);
     QTest::keyClick(&w, Qt::Key_PageDown);
     QTest::keyClick(&w, Qt::Key_PageDown);
     QCOMPARE(w.controller()->state().step, Step::Scores);
@@ -942,7 +943,7 @@ void tst_MainWindow::hostileSettingsFallBackToDefaults()
     QCOMPARE(w.zoom(), 1.0);
     QVERIFY(std::isfinite(w.font().pointSizeF()) && w.font().pointSizeF() > 0);
     QCOMPARE(w.heatmapModel()->precision(), 2);
-    const InputState &s = w.controller()->state();
+    const AppState &s = w.controller()->state();
     QCOMPARE(s.step, Step::Embeddings);
     QCOMPARE(s.mask, MaskMode::None);
     QVERIFY(s.scale);

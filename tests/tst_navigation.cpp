@@ -1,4 +1,5 @@
 // The navigation widgets driven like a learner would: token chips, the step bar and the flow diagram.
+#include "labels.h"
 #include "flowdiagram.h"
 #include "stepnavigator.h"
 #include "tokenstrip.h"
@@ -290,7 +291,7 @@ void tst_Navigation::flowBoxesDoNotOverlap()
         QVERIFY(boxA.height() >= 20);
         for (std::size_t b = a + 1; b < kAllSteps.size(); ++b)
             QVERIFY2(!boxA.intersects(flow.boxRect(kAllSteps[b])),
-                     qPrintable(stepTitle(kAllSteps[a]) + " / " + stepTitle(kAllSteps[b])));
+                     qPrintable(stepTitleText(kAllSteps[a]) + " / " + stepTitleText(kAllSteps[b])));
     }
 }
 

@@ -537,8 +537,8 @@ QString tst_Stress::randomEvent(MainWindow &w)
 
 QString tst_Stress::inconsistency(const MainWindow &w) const
 {
-    const TraceController *c = w.controller();
-    const InputState &s = c->state();
+    const StageController *c = w.controller();
+    const AppState &s = c->state();
     if (!w.isVisible())
         return QStringLiteral("the window is no longer shown");
     if (w.sentenceField()->text() != s.sentence)

@@ -4,7 +4,7 @@
 
 #include "examples.h"
 #include "exporter.h"
-#include "tracecontroller.h"
+#include "stagecontroller.h"
 
 #include <QMainWindow>
 #include <memory>
@@ -50,7 +50,7 @@ public:
                         QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    TraceController *controller() const { return m_controller; }
+    StageController *controller() const { return m_controller; }
     void setSentence(const QString &text);
     // Selects the first token spelled `token` as the query; false when there is none.
     bool selectToken(const QString &token);
@@ -133,7 +133,7 @@ private:
                           const QString &filters);
     void showContextMenu(QWidget *view, const QPoint &globalPos, MatrixModel *matrix);
 
-    TraceController *m_controller = nullptr;
+    StageController *m_controller = nullptr;
     QSettings *m_settings = nullptr;
     QTimer *m_saveTimer = nullptr; // single shot: one write for a burst of changes
     bool m_settingsLive = false;   // set once the settings are restored: from then on, changes are saved

@@ -12,7 +12,7 @@ class QButtonGroup;
 
 namespace attention {
 
-class TraceController;
+class StageController;
 
 class EquationView : public QWidget
 {
@@ -21,7 +21,7 @@ public:
     // Which projection the Q, K, V step shows.
     enum class Projection { Query, Key, Value, All };
 
-    explicit EquationView(TraceController *controller, QWidget *parent = nullptr);
+    explicit EquationView(StageController *controller, QWidget *parent = nullptr);
 
     // Re-reads the controller: the step's layout, the matrices' numbers and the highlights.
     void refresh();
@@ -50,7 +50,7 @@ private:
     void addOperator(QHBoxLayout *row, const QString &text, const QString &toolTip = {});
     void fillMatrices();
 
-    TraceController *m_controller;
+    StageController *m_controller;
     QHash<QString, MatrixPanel *> m_panels;
     QList<MatrixPanel *> m_visible;
     MatrixPanel *m_result = nullptr;

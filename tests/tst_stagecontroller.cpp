@@ -2,7 +2,7 @@
 // selections that follow the sentence, and the average of heads.
 #include "modelio.h"
 #include "testmodels.h"
-#include "tracecontroller.h"
+#include "stagecontroller.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -10,7 +10,7 @@
 using namespace attention;
 using attention::testing::randomModel;
 
-class tst_TraceController : public QObject
+class tst_StageController : public QObject
 {
     Q_OBJECT
 private slots:
@@ -37,10 +37,10 @@ std::shared_ptr<Model> modelWithAnOverflowingWord()
 const QString kTenTokens = QStringLiteral("w1 w2 w3 w4 w5 w6 w7 w8 w9 w10");
 } // namespace
 
-void tst_TraceController::blankTextIsTheEmptyStateNotAnError()
+void tst_StageController::blankTextIsTheEmptyStateNotAnError()
 {
-    TraceController c(randomModel(4, 2, 1, 2, 10, false));
-    QSignalSpy changed(&c, &TraceController::traceChanged);
+    StageController c(randomModel(4, 2, 1, 2, 10, false));
+    QSignalSpy changed(&c, &StageController::traceChanged);
     c.setSentence(QStringLiteral("   \t"));
     QCOMPARE(changed.count(), 1);
     QVERIFY(c.isEmpty());
@@ -48,9 +48,9 @@ void tst_TraceController::blankTextIsTheEmptyStateNotAnError()
     QVERIFY(!c.trace());
 }
 
-void tst_TraceController::tooLongTextKeepsTheLastGoodTrace()
+void tst_StageController::tooLongTextKeepsTheLastGoodTrace()
 {
-    TraceController c(randomModel(4, 2, 1, 2, 10, false));
+    StageController c(randomModel(4, 2, 1, 2, 10, false));
     c.setSentence(QStringLiteral("w1 w2 w3"));
     QCOMPARE(c.trace()->tokenCount(), 3);
     c.setSentence(QStringLiteral("w1 ").repeated(kMaxTokens + 1));
@@ -61,9 +61,9 @@ void tst_TraceController::tooLongTextKeepsTheLastGoodTrace()
     QCOMPARE(c.trace()->tokenCount(), 2);
 }
 
-void tst_TraceController::firstMaskEditStartsFromWhatIsBlocked()
+void tst_StageController::firstMaskEditStartsFromWhatIsBlocked()
 {
-    TraceController c(randomModel(4, 2, 1, 1, 10, false));
+    StageController c(randomModel(4, 2, 1, 1, 10, false));
     c.setSentence(QStringLiteral("w1 w2 w3 w4"));
     c.setMask(MaskMode::Causal);
     QVERIFY(c.trace()->blocked(0, 3));
@@ -80,9 +80,9 @@ void tst_TraceController::firstMaskEditStartsFromWhatIsBlocked()
     QVERIFY(!c.trace()->blocked(0, 3));
 }
 
-void tst_TraceController::customMaskFollowsTheSentenceLength()
+void tst_StageController::customMaskFollowsTheSentenceLength()
 {
-    TraceController c(randomModel(4, 2, 1, 1, 10, false));
+    StageController c(randomModel(4, 2, 1, 1, 10, false));
     c.setSentence(QStringLiteral("w1 w2 w3"));
     c.toggleBlocked(1, 2);
     QVERIFY(c.trace()->blocked(1, 2));
@@ -97,9 +97,9 @@ void tst_TraceController::customMaskFollowsTheSentenceLength()
     QCOMPARE(c.trace()->blocked.rows(), Eigen::Index(2));
 }
 
-void tst_TraceController::selectionIsClampedWhenTheSentenceShrinks()
+void tst_StageController::selectionIsClampedWhenTheSentenceShrinks()
 {
-    TraceController c(randomModel(4, 2, 1, 1, 10, false));
+    StageController c(randomModel(4, 2, 1, 1, 10, false));
     c.setSentence(QStringLiteral("w1 w2 w3 w4 w5"));
     c.select(4, 3);
     QCOMPARE(c.state().query, 4);
@@ -110,9 +110,9 @@ void tst_TraceController::selectionIsClampedWhenTheSentenceShrinks()
     QCOMPARE(c.state().query, -1);
 }
 
-void tst_TraceController::averageOfHeadsIsTheMeanOfEveryMatrix()
+void tst_StageController::averageOfHeadsIsTheMeanOfEveryMatrix()
 {
-    TraceController c(randomModel(6, 3, 2, 2, 10, true));
+    StageController c(randomModel(6, 3, 2, 2, 10, true));
     c.setSentence(QStringLiteral("w1 w2 w3 w4"));
     c.setLayer(1);
     c.setHead(-1);
@@ -132,12 +132,12 @@ void tst_TraceController::averageOfHeadsIsTheMeanOfEveryMatrix()
         (c.trace()->layers[0].heads[0].weights + c.trace()->layers[0].heads[1].weights) / 2.0, 1e-14));
 }
 
-void tst_TraceController::aModelThatCannotTraceTheTextLeavesNoStaleTrace()
+void tst_StageController::aModelThatCannotTraceTheTextLeavesNoStaleTrace()
 {
     // A model with 3 positions cannot trace 4 tokens: after switching to it nothing old is shown.
     auto small = randomModel(4, 2, 1, 1, 10, false);
     small->positionEmbedding = Eigen::MatrixXd::Zero(3, 4);
-    TraceController c(randomModel(4, 2, 2, 2, 10, true));
+    StageController c(randomModel(4, 2, 2, 2, 10, true));
     c.setSentence(QStringLiteral("w1 w2 w3 w4"));
     c.setHead(-1);
     c.setModel(small);
@@ -149,9 +149,9 @@ void tst_TraceController::aModelThatCannotTraceTheTextLeavesNoStaleTrace()
     QVERIFY(c.trace());
 }
 
-void tst_TraceController::maskClicksOnAStaleTraceAreRefused()
+void tst_StageController::maskClicksOnAStaleTraceAreRefused()
 {
-    TraceController c(modelWithAnOverflowingWord());
+    StageController c(modelWithAnOverflowingWord());
     c.setSentence(kTenTokens);
     QVERIFY(c.problem().isEmpty());
     QVERIFY(c.toggleBlocked(3, 3));
@@ -177,14 +177,14 @@ void tst_TraceController::maskClicksOnAStaleTraceAreRefused()
     QVERIFY(c.trace()->blocked(3, 3));
 }
 
-void tst_TraceController::toggleChecksTheMaskItIndexes()
+void tst_StageController::toggleChecksTheMaskItIndexes()
 {
     // Clicks outside the n × n mask are refused and say so (false), and a click inside edits the custom
     // mask. (The case of a mask whose size differs from the trace on screen arises only while the text
     // fails to trace: maskClicksOnAStaleTraceAreRefused covers it.)
-    TraceController c(randomModel(4, 2, 1, 1, 10, false));
+    StageController c(randomModel(4, 2, 1, 1, 10, false));
     c.setSentence(QStringLiteral("w1 w2 w3 w4"));
-    InputState s = c.state();
+    AppState s = c.state();
     s.mask = MaskMode::Custom;
     s.customBlocked = BoolMatrix::Constant(4, 4, false);
     c.setState(s);
@@ -197,5 +197,5 @@ void tst_TraceController::toggleChecksTheMaskItIndexes()
     QCOMPARE(c.trace()->blocked.rows(), Eigen::Index(4));
 }
 
-QTEST_GUILESS_MAIN(tst_TraceController)
-#include "tst_tracecontroller.moc"
+QTEST_GUILESS_MAIN(tst_StageController)
+#include "tst_stagecontroller.moc"

@@ -1,4 +1,5 @@
 // Step buttons painted by hand so the current step's bold title never changes a button's width mid-lesson.
+#include "labels.h"
 #include "stepnavigator.h"
 
 #include "theme.h"
@@ -39,8 +40,8 @@ public:
         setCheckable(true);
         setAttribute(Qt::WA_Hover);
         setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
-        setText(QStringLiteral("%1 %2").arg(stepIndex(step) + 1).arg(stepTitle(step)));
-        setAccessibleName(stepTitle(step));
+        setText(QStringLiteral("%1 %2").arg(stepIndex(step) + 1).arg(stepTitleText(step)));
+        setAccessibleName(stepTitleText(step));
         updateToolTip();
     }
 
@@ -146,11 +147,11 @@ private:
         return bold;
     }
     QString number() const { return QString::number(stepIndex(m_step) + 1); }
-    QString title() const { return stepTitle(m_step); }
+    QString title() const { return stepTitleText(m_step); }
 
     void updateToolTip()
     {
-        QString tip = StepNavigator::tr("Step %1: %2\n%3").arg(number(), title(), stepFormula(m_step));
+        QString tip = StepNavigator::tr("Step %1: %2\n%3").arg(number(), title(), stepFormulaText(m_step));
         if (!m_stepEnabled)
             tip += StepNavigator::tr(
                 "\nSwitched off in the current settings: this step passes its input through "

@@ -99,7 +99,7 @@ void ComparePanel::recompute()
     if (!m_model)
         return fail(tr("No model is loaded."));
     // This panel is the comparison's own controller: its input state goes to the core, as the main
-    // window's does through TraceController.
+    // window's does through StageController.
     const TraceResult a = traceText(m_model, m_left->text().toStdString(), m_options);
     const TraceResult b = traceText(m_model, m_right->text().toStdString(), m_options);
     if (!a.ok())

@@ -5,7 +5,7 @@
 #include "matrixmodel.h"
 #include "report.h"
 #include "theme.h"
-#include "tracecontroller.h"
+#include "stagecontroller.h"
 
 #include <QButtonGroup>
 #include <QHBoxLayout>
@@ -29,7 +29,7 @@ QStringList indexLabels(const QString &prefix, Eigen::Index count)
 
 } // namespace
 
-EquationView::EquationView(TraceController *controller, QWidget *parent)
+EquationView::EquationView(StageController *controller, QWidget *parent)
     : QWidget(parent), m_controller(controller)
 {
     auto *outer = new QVBoxLayout(this);
@@ -132,7 +132,7 @@ void EquationView::addOperator(QHBoxLayout *row, const QString &text, const QStr
 
 void EquationView::layOut(Step step)
 {
-    const InputState &s = m_controller->state();
+    const AppState &s = m_controller->state();
     const AttentionTrace *trace = m_controller->trace();
     const bool positions = trace && trace->positionEmbeddings.size() > 0;
     // Everything that changes which panels and operators the equation has.
@@ -320,7 +320,7 @@ void EquationView::fillMatrices()
     if (!trace || !layer || !head)
         return;
     const Model &model = *trace->model;
-    const InputState &s = m_controller->state();
+    const AppState &s = m_controller->state();
     const LayerWeights &lw = model.layers[static_cast<std::size_t>(s.layer)];
     // With the average of heads there is no single head's weights to show (head -1).
     const HeadWeights *hw = s.head >= 0 ? &lw.heads[static_cast<std::size_t>(s.head)] : nullptr;
@@ -384,7 +384,7 @@ void EquationView::fillMatrices()
 
 void EquationView::updateHighlights()
 {
-    const InputState &s = m_controller->state();
+    const AppState &s = m_controller->state();
     for (MatrixPanel *p : std::as_const(m_visible)) {
         const QString n = p->name();
         const bool square = n == QLatin1String("scores") || n == QLatin1String("scaled") ||

@@ -1,24 +1,24 @@
 // Input state in, trace out: the only place in the UI that asks the core for a computation.
-#include "tracecontroller.h"
+#include "stagecontroller.h"
 
 #include <QCoreApplication>
 #include <algorithm>
 
 namespace attention {
 
-TraceController::TraceController(std::shared_ptr<const Model> model, QObject *parent)
+StageController::StageController(std::shared_ptr<const Model> model, QObject *parent)
     : QObject(parent), m_model(std::move(model))
 {
 }
 
-const LayerTrace *TraceController::layerTrace() const
+const LayerTrace *StageController::layerTrace() const
 {
     if (!m_hasTrace || m_state.layer < 0 || m_state.layer >= static_cast<int>(m_trace.layers.size()))
         return nullptr;
     return &m_trace.layers[static_cast<std::size_t>(m_state.layer)];
 }
 
-const HeadTrace *TraceController::headTrace() const
+const HeadTrace *StageController::headTrace() const
 {
     const LayerTrace *layer = layerTrace();
     if (layer && m_state.head < 0)
@@ -28,7 +28,7 @@ const HeadTrace *TraceController::headTrace() const
     return &layer->heads[static_cast<std::size_t>(m_state.head)];
 }
 
-TraceOptions TraceController::options() const
+TraceOptions StageController::options() const
 {
     TraceOptions o;
     o.mask = m_state.mask;
@@ -38,7 +38,7 @@ TraceOptions TraceController::options() const
     return o;
 }
 
-void TraceController::recompute()
+void StageController::recompute()
 {
     const std::vector<Token> tokens = tokenize(m_state.sentence.toStdString());
     m_empty = tokens.empty();
@@ -74,7 +74,7 @@ void TraceController::recompute()
     emit traceChanged();
 }
 
-void TraceController::updateAverage()
+void StageController::updateAverage()
 {
     const LayerTrace *layer = layerTrace();
     if (!layer || m_state.head >= 0)
@@ -82,7 +82,7 @@ void TraceController::updateAverage()
     m_average = meanOfHeads(*layer);
 }
 
-void TraceController::clampSelection()
+void StageController::clampSelection()
 {
     const int n = m_hasTrace ? m_trace.tokenCount() : 0;
     if (m_state.query >= n)
@@ -91,7 +91,7 @@ void TraceController::clampSelection()
         m_state.key = -1;
 }
 
-void TraceController::setModel(std::shared_ptr<const Model> model)
+void StageController::setModel(std::shared_ptr<const Model> model)
 {
     m_model = std::move(model);
     m_state.layer = 0;
@@ -101,7 +101,7 @@ void TraceController::setModel(std::shared_ptr<const Model> model)
     recompute();
 }
 
-void TraceController::setSentence(const QString &text)
+void StageController::setSentence(const QString &text)
 {
     if (text == m_state.sentence && (m_hasTrace || m_empty))
         return;
@@ -109,7 +109,7 @@ void TraceController::setSentence(const QString &text)
     recompute();
 }
 
-void TraceController::setMask(MaskMode mode)
+void StageController::setMask(MaskMode mode)
 {
     if (mode == m_state.mask)
         return;
@@ -120,7 +120,7 @@ void TraceController::setMask(MaskMode mode)
     recompute();
 }
 
-void TraceController::setScale(bool on)
+void StageController::setScale(bool on)
 {
     if (on == m_state.scale)
         return;
@@ -128,7 +128,7 @@ void TraceController::setScale(bool on)
     recompute();
 }
 
-void TraceController::setSwapQK(bool on)
+void StageController::setSwapQK(bool on)
 {
     if (on == m_state.swapQK)
         return;
@@ -136,7 +136,7 @@ void TraceController::setSwapQK(bool on)
     recompute();
 }
 
-bool TraceController::toggleBlocked(int query, int key)
+bool StageController::toggleBlocked(int query, int key)
 {
     if (!m_hasTrace || isStale())
         return false;
@@ -152,7 +152,7 @@ bool TraceController::toggleBlocked(int query, int key)
     return true;
 }
 
-void TraceController::setLayer(int layer)
+void StageController::setLayer(int layer)
 {
     if (layer == m_state.layer)
         return;
@@ -161,7 +161,7 @@ void TraceController::setLayer(int layer)
     emit traceChanged();
 }
 
-void TraceController::setHead(int head)
+void StageController::setHead(int head)
 {
     if (head == m_state.head)
         return;
@@ -170,7 +170,7 @@ void TraceController::setHead(int head)
     emit traceChanged();
 }
 
-void TraceController::setStep(Step step)
+void StageController::setStep(Step step)
 {
     if (step == m_state.step)
         return;
@@ -178,21 +178,21 @@ void TraceController::setStep(Step step)
     emit stepChanged(step);
 }
 
-void TraceController::nextStep()
+void StageController::nextStep()
 {
     const int i = stepIndex(m_state.step);
     if (i + 1 < static_cast<int>(kAllSteps.size()))
         setStep(kAllSteps[static_cast<std::size_t>(i + 1)]);
 }
 
-void TraceController::previousStep()
+void StageController::previousStep()
 {
     const int i = stepIndex(m_state.step);
     if (i > 0)
         setStep(kAllSteps[static_cast<std::size_t>(i - 1)]);
 }
 
-void TraceController::select(int query, int key)
+void StageController::select(int query, int key)
 {
     const int n = m_hasTrace ? m_trace.tokenCount() : 0;
     query = query >= 0 && query < n ? query : -1;
@@ -204,7 +204,7 @@ void TraceController::select(int query, int key)
     emit selectionChanged(query, key);
 }
 
-void TraceController::setState(const InputState &state)
+void StageController::setState(const AppState &state)
 {
     const Step oldStep = m_state.step;
     m_state = state;

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "steps.h"
-#include "tracecontroller.h"
+#include "stagecontroller.h"
 
 #include <QWidget>
 
@@ -23,7 +23,7 @@ public:
     explicit PipelinePanel(QWidget *parent = nullptr);
 
     // Shows the current state without emitting anything.
-    void showState(const InputState &state, const Model &model);
+    void showState(const AppState &state, const Model &model);
     void showStep(Step step);
     // Selects the model entry for `source` (a built-in name or a file path), adding an entry for a file.
     void showModel(const QString &source);

@@ -1,8 +1,7 @@
 // Holds the input state (sentence, model, options, selection, step) and recomputes the trace from it.
 #pragma once
 
-#include "attention.h"
-#include "steps.h"
+#include "appstate.h"
 
 #include <QObject>
 #include <QString>
@@ -10,28 +9,14 @@
 
 namespace attention {
 
-// Everything the learner chose. A lesson step is one of these plus narration.
-struct InputState
-{
-    QString sentence;
-    MaskMode mask = MaskMode::None;
-    BoolMatrix customBlocked; // (n, n), used when mask == Custom
-    bool scale = true;
-    bool swapQK = false;
-    int layer = 0;
-    int head = 0; // -1 = the average of the layer's heads
-    Step step = Step::Embeddings;
-    int query = -1; // selected query token, -1 = none
-    int key = -1;   // selected key token (a cell is query × key), -1 = none
-};
 
-class TraceController : public QObject
+class StageController : public QObject
 {
     Q_OBJECT
 public:
-    explicit TraceController(std::shared_ptr<const Model> model, QObject *parent = nullptr);
+    explicit StageController(std::shared_ptr<const Model> model, QObject *parent = nullptr);
 
-    const InputState &state() const { return m_state; }
+    const AppState &state() const { return m_state; }
     const Model &model() const { return *m_model; }
     std::shared_ptr<const Model> modelPointer() const { return m_model; }
     // The last good trace, or nullptr before any sentence has been traced.
@@ -64,7 +49,7 @@ public:
     void previousStep();
     void select(int query, int key = -1);
     // Applies a whole state at once (lessons, restored sessions, headless rendering).
-    void setState(const InputState &state);
+    void setState(const AppState &state);
 
 signals:
     void traceChanged(); // a new trace, or the problem/empty state changed
@@ -78,7 +63,7 @@ private:
     void updateAverage();
 
     std::shared_ptr<const Model> m_model;
-    InputState m_state;
+    AppState m_state;
     AttentionTrace m_trace;
     HeadTrace m_average; // the mean of the selected layer's heads, when averaging
     bool m_hasTrace = false;

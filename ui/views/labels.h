@@ -1,6 +1,8 @@
 // Converts the core's labels (token spellings, feature names) into Qt strings for the views.
 #pragma once
 
+#include "steps.h"
+
 #include <QString>
 #include <QStringList>
 #include <string>
@@ -15,6 +17,24 @@ inline QStringList toQStringList(const std::vector<std::string> &labels)
     for (const std::string &s : labels)
         out << QString::fromStdString(s);
     return out;
+}
+
+// The core's step vocabulary as Qt strings.
+inline QString stepTitleText(Step step)
+{
+    return QString::fromStdString(stepTitle(step));
+}
+inline QString stepFormulaText(Step step, bool swapQK = false)
+{
+    return QString::fromStdString(stepFormula(step, swapQK));
+}
+inline QString stepDescriptionText(Step step)
+{
+    return QString::fromStdString(stepDescription(step));
+}
+inline QString matrixNameText(MatrixId id)
+{
+    return QString::fromStdString(matrixName(id));
 }
 
 // Qt shows a tooltip as rich text as soon as it looks like HTML (Qt::mightBeRichText), so a word or a

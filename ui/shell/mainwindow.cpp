@@ -92,7 +92,7 @@ bool isSquarePanel(const QString &name)
 } // namespace
 
 MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, QWidget *parent)
-    : QMainWindow(parent), m_controller(new TraceController(std::move(model), this)), m_settings(settings)
+    : QMainWindow(parent), m_controller(new StageController(std::move(model), this)), m_settings(settings)
 {
     setWindowTitle(tr("AttentionLab"));
     setObjectName(QStringLiteral("AttentionLabMainWindow"));
@@ -124,9 +124,9 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     buildMenus();
     statusBar()->setSizeGripEnabled(true);
 
-    connect(m_controller, &TraceController::traceChanged, this, &MainWindow::onTraceChanged);
-    connect(m_controller, &TraceController::stepChanged, this, &MainWindow::onStepChanged);
-    connect(m_controller, &TraceController::selectionChanged, this, &MainWindow::onSelectionChanged);
+    connect(m_controller, &StageController::traceChanged, this, &MainWindow::onTraceChanged);
+    connect(m_controller, &StageController::stepChanged, this, &MainWindow::onStepChanged);
+    connect(m_controller, &StageController::selectionChanged, this, &MainWindow::onSelectionChanged);
 
     setZoom(1.0);
     restoreSettings();
@@ -137,8 +137,8 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
 
     // From now on every change is saved shortly after it happens: a crash or a kill loses little.
     m_settingsLive = true;
-    connect(m_controller, &TraceController::traceChanged, this, &MainWindow::scheduleSave);
-    connect(m_controller, &TraceController::stepChanged, this, &MainWindow::scheduleSave);
+    connect(m_controller, &StageController::traceChanged, this, &MainWindow::scheduleSave);
+    connect(m_controller, &StageController::stepChanged, this, &MainWindow::scheduleSave);
     for (QDockWidget *d : findChildren<QDockWidget *>()) {
         connect(d, &QDockWidget::visibilityChanged, this, &MainWindow::scheduleSave);
         connect(d, &QDockWidget::dockLocationChanged, this, &MainWindow::scheduleSave);
@@ -212,7 +212,7 @@ QWidget *MainWindow::buildTop()
     big.setPointSizeF(big.pointSizeF() * 1.25);
     m_sentence->setFont(big);
     m_sentence->setToolTip(tr("Everything below is recomputed as you type (Ctrl+L to come back here)"));
-    connect(m_sentence, &QLineEdit::textChanged, m_controller, &TraceController::setSentence);
+    connect(m_sentence, &QLineEdit::textChanged, m_controller, &StageController::setSentence);
     auto *examples = new QToolButton(top);
     examples->setText(tr("Examples"));
     examples->setPopupMode(QToolButton::InstantPopup);
@@ -230,7 +230,7 @@ QWidget *MainWindow::buildTop()
     v->addWidget(m_tokens);
 
     m_navigator = new StepNavigator(top);
-    connect(m_navigator, &StepNavigator::stepRequested, m_controller, &TraceController::setStep);
+    connect(m_navigator, &StepNavigator::stepRequested, m_controller, &StageController::setStep);
     v->addWidget(m_navigator);
 
     auto *header = new QHBoxLayout;
@@ -361,11 +361,11 @@ QDockWidget *MainWindow::buildPipelineDock()
     auto *dock = new QDockWidget(tr("Pipeline"), this);
     dock->setObjectName(QStringLiteral("pipelineDock"));
     m_pipeline = new PipelinePanel(dock);
-    connect(m_pipeline, &PipelinePanel::stepRequested, m_controller, &TraceController::setStep);
+    connect(m_pipeline, &PipelinePanel::stepRequested, m_controller, &StageController::setStep);
     connect(m_pipeline, &PipelinePanel::causalChosen, m_controller,
             [this](bool on) { m_controller->setMask(on ? MaskMode::Causal : MaskMode::None); });
-    connect(m_pipeline, &PipelinePanel::scaleChosen, m_controller, &TraceController::setScale);
-    connect(m_pipeline, &PipelinePanel::swapChosen, m_controller, &TraceController::setSwapQK);
+    connect(m_pipeline, &PipelinePanel::scaleChosen, m_controller, &StageController::setScale);
+    connect(m_pipeline, &PipelinePanel::swapChosen, m_controller, &StageController::setSwapQK);
     connect(m_pipeline, &PipelinePanel::editMaskChosen, this, [this](bool on) {
         m_heatmap->setMaskEditMode(on);
         m_tabs->setCurrentIndex(0);
@@ -377,8 +377,8 @@ QDockWidget *MainWindow::buildPipelineDock()
         if (!error.isEmpty())
             warnPlainly(this, tr("Model"), error);
     });
-    connect(m_pipeline, &PipelinePanel::layerChosen, m_controller, &TraceController::setLayer);
-    connect(m_pipeline, &PipelinePanel::headChosen, m_controller, &TraceController::setHead);
+    connect(m_pipeline, &PipelinePanel::layerChosen, m_controller, &StageController::setLayer);
+    connect(m_pipeline, &PipelinePanel::headChosen, m_controller, &StageController::setHead);
     connect(m_pipeline, &PipelinePanel::precisionChosen, this, [this](int d) {
         m_precision = d;
         m_equation->setPrecision(d);
@@ -535,10 +535,10 @@ void MainWindow::buildMenus()
     });
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
-    QAction *next = m_viewMenu->addAction(tr("&Next step"), m_controller, &TraceController::nextStep);
+    QAction *next = m_viewMenu->addAction(tr("&Next step"), m_controller, &StageController::nextStep);
     next->setShortcuts({QKeySequence(Qt::Key_PageDown), QKeySequence(tr("Alt+Right"))});
     QAction *previous =
-        m_viewMenu->addAction(tr("&Previous step"), m_controller, &TraceController::previousStep);
+        m_viewMenu->addAction(tr("&Previous step"), m_controller, &StageController::previousStep);
     previous->setShortcuts({QKeySequence(Qt::Key_PageUp), QKeySequence(tr("Alt+Left"))});
     m_viewMenu->addSeparator();
     QAction *zoomIn = m_viewMenu->addAction(tr("Zoom &in"), this, [this] { setZoom(m_zoom * 1.15); });
@@ -667,7 +667,7 @@ void MainWindow::onTraceChanged()
     }
     m_centerStack->setCurrentIndex(1);
     const Model &model = *trace->model;
-    const InputState &s = m_controller->state();
+    const AppState &s = m_controller->state();
     const QStringList tokens = toQStringList(tokenLabels(*trace));
     QVector<bool> known;
     for (bool k : trace->known)
@@ -707,11 +707,11 @@ void MainWindow::onTraceChanged()
 void MainWindow::updateStepHeader()
 {
     const Step step = m_controller->state().step;
-    m_formula->setText(stepFormula(step, m_controller->state().swapQK));
+    m_formula->setText(stepFormulaText(step, m_controller->state().swapQK));
     m_formula->setStyleSheet(m_controller->state().swapQK && step == Step::Scores
                                  ? QStringLiteral("color: %1").arg(theme::warning().name())
                                  : QString());
-    m_description->setText(stepDescription(step));
+    m_description->setText(stepDescriptionText(step));
 }
 
 void MainWindow::onStepChanged()
@@ -790,7 +790,7 @@ void MainWindow::updateHeatmap()
 
 void MainWindow::onSelectionChanged()
 {
-    const InputState &s = m_controller->state();
+    const AppState &s = m_controller->state();
     const AttentionTrace *trace = m_controller->trace();
     m_tokens->setSelected(s.query);
     m_heatmap->setSelection(s.query, s.key);
@@ -869,7 +869,7 @@ void MainWindow::explainCell(const QString &panel, int row, int column)
     const HeadTrace *head = m_controller->headTrace();
     if (!trace || !head || row < 0 || row >= trace->tokenCount())
         return;
-    const InputState &s = m_controller->state();
+    const AppState &s = m_controller->state();
     const QStringList tokens = toQStringList(tokenLabels(*trace));
     if (m_controller->averagingHeads()) {
         explainAverage(panel, row, column);
@@ -1072,7 +1072,7 @@ void MainWindow::restoreSettings()
         m_notice =
             tr("The last session's model could not be loaded (%1); using the didactic model").arg(error);
     }
-    InputState s = m_controller->state();
+    AppState s = m_controller->state();
     s.sentence = builtinExamples().constFirst().sentence;
     if (m_settings->contains(QStringLiteral("sentence"))) {
         // An unquoted comma in a hand-edited file makes the INI reader return a list.
@@ -1098,9 +1098,9 @@ void MainWindow::restoreSettings()
     s.scale = flag(QStringLiteral("scale"), true);
     s.swapQK = flag(QStringLiteral("swapQK"), false);
     if (m_settings->contains(QStringLiteral("step"))) {
-        Step step = Step::Embeddings;
-        if (stepFromCliName(m_settings->value(QStringLiteral("step")).toString(), &step))
-            s.step = step;
+        if (const std::optional<Step> step =
+                stepFromKey(m_settings->value(QStringLiteral("step")).toString().toStdString()))
+            s.step = *step;
         else
             reset << QStringLiteral("step");
     }
@@ -1125,7 +1125,7 @@ void MainWindow::saveSettings()
     if (!m_settings)
         return;
     m_saveTimer->stop();
-    const InputState &s = m_controller->state();
+    const AppState &s = m_controller->state();
     m_settings->beginGroup(QStringLiteral("window"));
     m_settings->setValue(QStringLiteral("geometry"), saveGeometry());
     m_settings->setValue(QStringLiteral("state"), saveState());
@@ -1137,7 +1137,7 @@ void MainWindow::saveSettings()
     m_settings->setValue(QStringLiteral("causal"), s.mask == MaskMode::Causal);
     m_settings->setValue(QStringLiteral("scale"), s.scale);
     m_settings->setValue(QStringLiteral("swapQK"), s.swapQK);
-    m_settings->setValue(QStringLiteral("step"), stepCliName(s.step));
+    m_settings->setValue(QStringLiteral("step"), QString::fromStdString(stepKey(s.step)));
     m_settings->sync();
 }
 

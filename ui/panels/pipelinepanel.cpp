@@ -89,7 +89,7 @@ PipelinePanel::PipelinePanel(QWidget *parent) : QWidget(parent)
     v->addWidget(modelGroup);
 }
 
-void PipelinePanel::showState(const InputState &s, const Model &model)
+void PipelinePanel::showState(const AppState &s, const Model &model)
 {
     const QSignalBlocker b1(m_causal), b2(m_scale), b3(m_swap), b4(m_layer), b5(m_head);
     m_causal->setChecked(s.mask == MaskMode::Causal);

@@ -1,4 +1,5 @@
 // The geometry is recomputed from the widget's size on demand, so text stays ≥ 11 pt at any panel size.
+#include "labels.h"
 #include "flowdiagram.h"
 
 #include "theme.h"
@@ -177,7 +178,7 @@ bool FlowDiagram::event(QEvent *event)
         if (index >= 0) {
             const Step step = kAllSteps[static_cast<std::size_t>(index)];
             QString tip =
-                tr("Step %1: %2\n%3").arg(index + 1).arg(stepTitle(step), stepFormula(step, m_swapQK));
+                tr("Step %1: %2\n%3").arg(index + 1).arg(stepTitleText(step), stepFormulaText(step, m_swapQK));
             QToolTip::showText(help->globalPos(), tip, this, boxRect(step));
         } else {
             QToolTip::hideText();
