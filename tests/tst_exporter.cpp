@@ -225,6 +225,10 @@ void tst_Exporter::csvHasTheMatrixNumbers()
     const QList<QStringList> rows = parseCsv(QString::fromUtf8(readAll(path)));
     QCOMPARE(rows.size(), 4); // the header and three rows
     QCOMPARE(rows[0], (QStringList{QString(), kTokens[0], kTokens[1], kTokens[2]}));
+    // Written as a person would: 0.2, not 0.20000000000000001.
+    QCOMPARE(rows[1][2], QStringLiteral("0.2"));
+    QCOMPARE(rows[2][1], QStringLiteral("0.25"));
+    QCOMPARE(rows[3][1], QStringLiteral("0.3333333333333333"));
     const Eigen::MatrixXd m = smallMatrix();
     for (int r = 0; r < 3; ++r) {
         QCOMPARE(rows[r + 1].size(), 4);
@@ -236,7 +240,7 @@ void tst_Exporter::csvHasTheMatrixNumbers()
                 continue;
             }
             bool ok = false;
-            // 17 significant digits read back to the same double, bit for bit.
+            // The shortest decimal that reads back to the same double, bit for bit.
             QCOMPARE(cell.toDouble(&ok), m(r, c));
             QVERIFY(ok);
         }

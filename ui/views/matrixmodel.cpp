@@ -1,6 +1,8 @@
 // Table model over an Eigen matrix; it formats and colours values but never changes them.
 #include "matrixmodel.h"
 
+#include <QLocale>
+
 #include "colormap.h"
 #include "labels.h"
 
@@ -99,8 +101,9 @@ QString MatrixModel::toCsv() const
         for (int c = 0; c < columnCount(); ++c) {
             const double v = m_matrix(r, c);
             out += ',';
+            // The shortest decimal that reads back as the same double: 0.2, not 0.20000000000000001.
             out += std::isinf(v) ? (v < 0 ? QStringLiteral("-inf") : QStringLiteral("inf"))
-                                 : QString::number(v, 'g', 17);
+                                 : QString::number(v, 'g', QLocale::FloatingPointShortest);
         }
         out += '\n';
     }
