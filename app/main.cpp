@@ -170,6 +170,10 @@ int main(int argc, char **argv)
             return fail(written, 1);
         return 0;
     }
-    window.show();
+    // A first start (or a damaged saved size) fills the screen: the stage is made for a maximized window.
+    if (!parser.isSet(size) && !window.geometryRestored())
+        window.showMaximized();
+    else
+        window.show();
     return app.exec();
 }

@@ -97,6 +97,12 @@ Eigen::MatrixXd layerNorm(const Eigen::MatrixXd &x, const LayerNormWeights &norm
     return out;
 }
 
+Eigen::MatrixXd additiveMask(const BoolMatrix &blocked)
+{
+    return blocked.select(Eigen::MatrixXd::Constant(blocked.rows(), blocked.cols(), kMinusInfinity),
+                          Eigen::MatrixXd::Zero(blocked.rows(), blocked.cols()));
+}
+
 HeadTrace computeHead(const Eigen::MatrixXd &input, const HeadWeights &head, const BoolMatrix &blocked,
                       const TraceOptions &options, std::vector<bool> *fullyMasked)
 {

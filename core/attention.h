@@ -105,6 +105,10 @@ TraceResult traceTokens(std::shared_ptr<const Model> model, const std::vector<To
 // The (n, n) mask: causal, custom or none, plus the padding columns. true = blocked.
 BoolMatrix buildMask(int n, const TraceOptions &options);
 
+// The mask as the matrix the equation adds to the scaled scores: 0 where a key is seen, −∞ where it is
+// blocked.
+Eigen::MatrixXd additiveMask(const BoolMatrix &blocked);
+
 // Row-wise softmax that ignores −∞ entries. Subtracts each row's maximum first so exp() cannot
 // overflow. A row whose entries are all −∞ has no distribution: it becomes all zeros and
 // fullyMasked[row] is set, so no NaN can appear.

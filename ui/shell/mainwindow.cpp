@@ -31,7 +31,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QGraphicsOpacityEffect>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -39,7 +38,6 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPropertyAnimation>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
@@ -724,27 +722,7 @@ void MainWindow::onStepChanged()
         m_equation->refresh();
         updateHeatmap();
         onSelectionChanged();
-        fadeIn(m_equation);
     }
-}
-
-void MainWindow::fadeIn(QWidget *widget)
-{
-    // A short fade shows that the equation changed with the step; it never holds anything up, and the
-    // effect is removed once done so that painting is direct again.
-    if (!isVisible())
-        return;
-    auto *effect = new QGraphicsOpacityEffect(widget);
-    widget->setGraphicsEffect(effect); // replaces (and deletes) a fade still running
-    auto *fade = new QPropertyAnimation(effect, "opacity", effect);
-    fade->setDuration(200);
-    fade->setStartValue(0.35);
-    fade->setEndValue(1.0);
-    connect(fade, &QPropertyAnimation::finished, widget, [widget, effect] {
-        if (widget->graphicsEffect() == effect)
-            widget->setGraphicsEffect(nullptr);
-    });
-    fade->start();
 }
 
 void MainWindow::updateHeatmap()
@@ -1041,7 +1019,8 @@ void MainWindow::restoreSettings()
     QStringList reset;
     m_settings->beginGroup(QStringLiteral("window"));
     const QByteArray geometry = m_settings->value(QStringLiteral("geometry")).toByteArray();
-    if (!geometry.isEmpty() && !restoreGeometry(geometry))
+    m_geometryRestored = !geometry.isEmpty() && restoreGeometry(geometry);
+    if (!geometry.isEmpty() && !m_geometryRestored)
         reset << QStringLiteral("window geometry");
     const QByteArray state = m_settings->value(QStringLiteral("state")).toByteArray();
     m_userResizedDocks = !state.isEmpty() && restoreState(state);

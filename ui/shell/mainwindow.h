@@ -63,6 +63,9 @@ public:
     // What could not be restored from the settings (a model that no longer loads, values out of range), as
     // the status bar shows it first for a while; empty when everything was restored.
     QString restoreNotice() const { return m_notice; }
+    // True when the saved settings gave the window its size and place; a first start has none, and then the
+    // window is shown maximized so that the whole stage fits the screen.
+    bool geometryRestored() const { return m_geometryRestored; }
 
     // The views, for tests and for exporting.
     QLineEdit *sentenceField() const { return m_sentence; }
@@ -121,7 +124,6 @@ private:
     void onTraceChanged();
     void onStepChanged();
     void updateStepHeader();
-    void fadeIn(QWidget *widget);
     void onSelectionChanged();
     void onCellActivated(const QString &panel, int row, int column);
     void explainCell(const QString &panel, int row, int column);
@@ -138,6 +140,7 @@ private:
     QTimer *m_saveTimer = nullptr; // single shot: one write for a burst of changes
     bool m_settingsLive = false;   // set once the settings are restored: from then on, changes are saved
     QString m_notice;
+    bool m_geometryRestored = false;
     double m_zoom = 1.0;
     double m_basePointSize = 11.0;
     int m_precision = 2;

@@ -268,10 +268,13 @@ void EquationView::layOut(Step step)
         break;
     case Step::Scale: {
         add(row, QStringLiteral("scores"));
-        const int dk = m_controller->model().d_k;
-        const QString op = s.scale
-                               ? QStringLiteral("÷ √%1\n= ÷ %2").arg(dk).arg(std::sqrt(double(dk)), 0, 'f', 2)
-                               : tr("÷ 1\n(scaling off)");
+        // The divisor the trace used, not one worked out here from the model: the equation shows what was
+        // computed.
+        const HeadTrace *head = m_controller->headTrace();
+        const double divisor = head ? head->divisor : 1.0;
+        const int dk = m_controller->trace() ? m_controller->trace()->model->d_k : m_controller->model().d_k;
+        const QString op = s.scale ? QStringLiteral("÷ √%1\n= ÷ %2").arg(dk).arg(divisor, 0, 'f', 2)
+                                   : tr("÷ 1\n(scaling off)");
         addOperator(row, op, tr("divide every score by the square root of d_k"));
         addOperator(row, QStringLiteral("="));
         result(row, QStringLiteral("scaled"));
@@ -362,12 +365,7 @@ void EquationView::fillMatrices()
     const QColor colRole = s.swapQK ? q : k;
     fill(QStringLiteral("scores"), head->scores, tokens, tokens, rowRole, colRole);
     fill(QStringLiteral("scaled"), head->scaled, tokens, tokens, rowRole, colRole);
-    Eigen::MatrixXd mask = Eigen::MatrixXd::Zero(trace->blocked.rows(), trace->blocked.cols());
-    for (Eigen::Index i = 0; i < mask.rows(); ++i)
-        for (Eigen::Index j = 0; j < mask.cols(); ++j)
-            if (trace->blocked(i, j))
-                mask(i, j) = -std::numeric_limits<double>::infinity();
-    fill(QStringLiteral("mask"), mask, tokens, tokens, q, k);
+    fill(QStringLiteral("mask"), additiveMask(trace->blocked), tokens, tokens, q, k);
     fill(QStringLiteral("masked"), head->masked, tokens, tokens, rowRole, colRole);
     fill(QStringLiteral("weights"), head->weights, tokens, tokens, q, k);
     fill(QStringLiteral("output"), head->output, tokens, dv, theme::output(), v);
