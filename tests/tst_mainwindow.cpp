@@ -259,6 +259,24 @@ void tst_MainWindow::stepsThroughEveryStage()
         QCOMPARE(w.heatmapModel()->matrix(), result->model()->matrix());
         QVERIFY(w.heatmap()->isVisible());
         QVERIFY(w.findChild<QLabel *>(QStringLiteral("formula"))->text() == stepFormulaText(step));
+        // Ghosting: an opacity effect left the previous step painted faintly over this one. No widget of
+        // the window may keep (or start) an effect when the step changes.
+        QApplication::processEvents();
+        for (QWidget *child : w.findChildren<QWidget *>())
+            QVERIFY2(!child->graphicsEffect(), qPrintable(child->objectName()));
+        if (step == Step::Scale) {
+            // The operator shows the divisor the trace used.
+            const AttentionTrace *trace = w.controller()->trace();
+            const double divisor = trace->layers[0].heads[0].divisor;
+            QCOMPARE(divisor, std::sqrt(double(trace->model->d_k)));
+            bool shown = false;
+            for (QLabel *label : w.equationView()->findChildren<QLabel *>(QStringLiteral("operator")))
+                shown = shown || label->text().contains(QString::number(divisor, 'f', 2));
+            QVERIFY(shown);
+        }
+        if (step == Step::Mask) // the mask matrix is the core's: 0 where seen, −∞ where blocked
+            QCOMPARE(w.equationView()->panel(QStringLiteral("mask"))->model()->matrix(),
+                     additiveMask(w.controller()->trace()->blocked));
     }
     // Scores: Q · Kᵀ = scores, and the numbers are the trace's.
     w.controller()->setStep(Step::Scores);
