@@ -118,6 +118,36 @@ Eigen::MatrixXd weightsLike(int n)
     return m;
 }
 
+// A classroom sentence with long words, repeated to n tokens.
+QStringList classroomLabels(int n)
+{
+    static const QStringList words{
+        QStringLiteral("the"),      QStringLiteral("student"),   QStringLiteral("needs-concentration"),
+        QStringLiteral("for"),      QStringLiteral("programming"), QStringLiteral("and"),
+        QStringLiteral("attention"), QStringLiteral("to"),        QStringLiteral("detail"),
+        QStringLiteral("in"),       QStringLiteral("every"),     QStringLiteral("long"),
+        QStringLiteral("exercise"), QStringLiteral("she"),       QStringLiteral("writes"),
+        QStringLiteral("today")};
+    QStringList labels;
+    for (int i = 0; i < n; ++i)
+        labels << words[i % words.size()];
+    return labels;
+}
+
+double points(const QFont &font, const QWidget &w)
+{
+    return font.pixelSize() * 72.0 / w.logicalDpiY();
+}
+
+// The whole matrix is on screen: its last cell lies inside the viewport and no scroll bar is shown.
+bool wholeMatrixShown(const HeatmapView &view)
+{
+    const int n = static_cast<int>(view.matrix().rows());
+    return view.viewport()->rect().contains(view.cellRect(n - 1, n - 1)) &&
+           view.viewport()->rect().contains(view.cellRect(0, 0)) && !view.horizontalScrollBar()->isVisible() &&
+           !view.verticalScrollBar()->isVisible();
+}
+
 QStringList wordLabels(int n)
 {
     static const QStringList words{QStringLiteral("the"),       QStringLiteral("attention"),
@@ -158,6 +188,12 @@ private slots:
     void lineViewGrowsForManyTokens();
     void layoutSettlesAtEverySize_data();
     void layoutSettlesAtEverySize();
+    void sixteenTokensShowEveryNumberAndLabel();
+    void fortyEightTokensShowEveryRow();
+    void longLabelsAreExportedWhole();
+    void noImageRebuildWhileHidden();
+    void fontChangeScalesTheCells();
+    void selectedRowStaysVisibleAfterResize();
 };
 
 // A shown 3×3 heatmap at 48-pixel cells, with colours fixed to 0..1 like attention weights.
@@ -683,4 +719,166 @@ void tst_HeatmapView::layoutSettlesAtEverySize()
         }
     }
     QCOMPARE(view.isVisible(), true);
+}
+
+// The heatmap of a 16-token sentence at a 1366 × 768 maximized window is about 820 × 420: cells wider than
+// tall (about 35 × 18.5 px) show all 256 numbers at 11 pt and every label whole, with no scrolling.
+void tst_HeatmapView::sixteenTokensShowEveryNumberAndLabel()
+{
+    HeatmapView view;
+    view.resize(820, 420);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setMatrix(weightsLike(16), classroomLabels(16), classroomLabels(16));
+    view.setColorRange(0.0, 1.0);
+    QCoreApplication::processEvents();
+    QVERIFY(wholeMatrixShown(view));
+    QVERIFY(view.numbersVisible());
+    QVERIFY2(points(view.numberFont(), view) >= theme::kMinimumPointSize,
+             qPrintable(QString::number(points(view.numberFont(), view))));
+    QVERIFY(points(view.labelFont(), view) >= theme::kMinimumPointSize);
+    QCOMPARE(view.rowLabelStride(), 1);
+    QCOMPARE(view.columnLabelStride(), 1);
+    QVERIFY(!view.labelsElided()); // "needs-concentration" and "programming" whole
+    QVERIFY(view.cellWidth() > view.cellHeight()); // fitted on each axis, not square
+    // Fit (Ctrl+F) at the same size finds the same cells.
+    const double w = view.cellWidth();
+    const double h = view.cellHeight();
+    view.fitToView();
+    QCOMPARE(view.cellWidth(), w);
+    QCOMPARE(view.cellHeight(), h);
+    std::printf("16 tokens in 820 x 420: cells %.2f x %.2f px, numbers %.2f pt, labels %.2f pt, angle %.1f\n",
+                view.cellWidth(), view.cellHeight(), points(view.numberFont(), view),
+                points(view.labelFont(), view), view.columnLabelAngle());
+}
+
+// 48 tokens in the same space: every row and column is on screen (colour only) and labelled, none elided.
+// 48 rows of 11 pt text need about 48 × 17 px, more than the 420 px there are, so labels thin out to
+// every k-th row rather than overlap or shrink below 11 pt.
+void tst_HeatmapView::fortyEightTokensShowEveryRow()
+{
+    HeatmapView view;
+    view.resize(820, 420);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setMatrix(weightsLike(48), classroomLabels(48), classroomLabels(48));
+    QCoreApplication::processEvents();
+    QVERIFY(wholeMatrixShown(view));
+    QVERIFY(!view.numbersVisible());
+    QVERIFY(!view.labelsElided());
+    QVERIFY(points(view.labelFont(), view) >= theme::kMinimumPointSize);
+    const double lh = QFontMetricsF(view.labelFont()).height();
+    QCOMPARE(view.rowLabelStride(), static_cast<int>(std::ceil(lh / view.cellHeight() - 1e-6)));
+    std::printf("48 tokens in 820 x 420: cells %.2f x %.2f px, labels %.2f pt every %d rows, every %d columns\n",
+                view.cellWidth(), view.cellHeight(), points(view.labelFont(), view), view.rowLabelStride(),
+                view.columnLabelStride());
+    // 49 tokens is past the classroom limit: long labels may be elided there.
+    view.setMatrix(weightsLike(49), classroomLabels(49), classroomLabels(49));
+    QVERIFY(wholeMatrixShown(view));
+}
+
+// A view too narrow for a long label elides it on screen, but the SVG export draws it whole.
+void tst_HeatmapView::longLabelsAreExportedWhole()
+{
+    const QStringList labels{QStringLiteral("needs-concentration"), QStringLiteral("programming"),
+                             QStringLiteral("a")};
+    HeatmapView view;
+    view.resize(820, 420);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setMatrix(smallMatrix(), labels, labels);
+    QVERIFY(!view.labelsElided());
+    view.resize(360, 260); // 40 % of 360 px is less than "needs-concentration" needs
+    QVERIFY(wholeMatrixShown(view));
+    QVERIFY(view.labelsElided());
+    QBuffer buffer;
+    QVERIFY(buffer.open(QIODevice::WriteOnly));
+    const QSize size = view.exportSizeHint();
+    QSvgGenerator generator;
+    generator.setOutputDevice(&buffer);
+    generator.setSize(size);
+    generator.setViewBox(QRect(QPoint(0, 0), size));
+    QPainter painter(&generator);
+    view.paintExport(painter, QRect(QPoint(0, 0), size));
+    painter.end();
+    const QString svg = QString::fromUtf8(buffer.data());
+    // Each label twice: as a row and as a column.
+    QCOMPARE(svg.count(QStringLiteral("needs-concentration")), 2);
+    QCOMPARE(svg.count(QStringLiteral("programming")), 2);
+    QVERIFY(!svg.contains(QChar(0x2026)));
+}
+
+void tst_HeatmapView::noImageRebuildWhileHidden()
+{
+    HeatmapView view;
+    view.resize(600, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setMatrix(weightsLike(16), classroomLabels(16), classroomLabels(16));
+    const int shown = view.imageRebuilds();
+    view.hide();
+    for (int i = 0; i < 5; ++i)
+        view.setMatrix(weightsLike(16 + i), classroomLabels(16 + i), classroomLabels(16 + i));
+    view.setColorRange(0.0, 1.0);
+    view.setAutomaticColorRange();
+    QCOMPARE(view.imageRebuilds(), shown);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QCOMPARE(view.imageRebuilds(), shown + 1);
+    view.grab(); // painting a fresh image does not build it again
+    QCOMPARE(view.imageRebuilds(), shown + 1);
+    // The image shows the last matrix: 20 × 20.
+    QVERIFY(wholeMatrixShown(view));
+    QCOMPARE(view.matrix().rows(), 20);
+}
+
+// The window's text zoom sets the widget's font: cells, labels and numbers grow with it.
+void tst_HeatmapView::fontChangeScalesTheCells()
+{
+    HeatmapView view;
+    QFont font = view.font();
+    font.setPointSizeF(11);
+    view.setFont(font);
+    view.resize(900, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setMatrix(weightsLike(4), classroomLabels(4), classroomLabels(4));
+    const double before = view.cellSize();
+    const int numberPx = view.numberFont().pixelSize();
+    QCOMPARE(before, 60.0); // the fit's cap at 11 pt
+    font.setPointSizeF(16.5); // 150 %
+    view.setFont(font);
+    QVERIFY2(view.cellSize() > before * 1.3, qPrintable(QString::number(view.cellSize())));
+    QVERIFY(view.numberFont().pixelSize() > numberPx);
+    QVERIFY(points(view.labelFont(), view) > 16);
+    QVERIFY(wholeMatrixShown(view));
+    QVERIFY(view.numbersVisible());
+    // Cells the user zoomed scale with the font too.
+    view.setCellSize(40);
+    font.setPointSizeF(11);
+    view.setFont(font);
+    QVERIFY(view.cellSize() < 30);
+}
+
+void tst_HeatmapView::selectedRowStaysVisibleAfterResize()
+{
+    HeatmapView view;
+    view.resize(600, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setMatrix(Eigen::MatrixXd::Constant(60, 60, 0.5), {}, {});
+    view.setCellSize(30);
+    view.setSelection(50, 10);
+    const auto rowShown = [&] {
+        const QRect r = view.cellRect(50, 10);
+        return r.top() >= 0 && r.bottom() < view.viewport()->height();
+    };
+    QVERIFY(rowShown());
+    view.verticalScrollBar()->setValue(0);
+    view.resize(500, 300);
+    QVERIFY(rowShown());
+    // A new matrix of the same shape keeps the selection in view as well.
+    view.verticalScrollBar()->setValue(0);
+    view.setMatrix(Eigen::MatrixXd::Constant(60, 60, 0.4), {}, {});
+    QVERIFY(rowShown());
 }

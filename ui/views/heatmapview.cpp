@@ -32,22 +32,20 @@ namespace {
 constexpr double kMinCell = 1.0;
 constexpr double kMaxCell = 120.0;
 constexpr double kZoomStep = 1.25;
-constexpr Eigen::Index kAutoFitRows = 64;       // larger matrices start fitted to the view
-constexpr double kMaxFitCell = 60.0;            // fitting never makes cells bigger than this
-constexpr double kMinFitCellWithNumbers = 36.0; // nor, for small matrices, too small for numbers
+constexpr double kMaxFitCell = 60.0;            // fitting never makes cells bigger than this (at 11 pt)
 constexpr int kPad = 8;                         // space between the parts of the figure
-constexpr int kLabelMaxChars = 12;              // labels longer than this are elided
+constexpr int kAllLabelsTokens = 48;            // up to this many, labels are never elided
+constexpr int kLabelMaxChars = 12;              // beyond it, labels longer than this are elided
 constexpr int kBarWidth = 16;
-constexpr double kNumberPad = 4.0; // a number's clearance inside its cell, both sides together
-constexpr double kMinSqueeze = 0.8;
+constexpr double kNumberPad = 2.0; // a number's clearance inside its cell, both sides together
+constexpr double kMinSqueeze = 0.7;
+constexpr double kMinLabelAngle = 30.0; // rotated column labels climb at least this steeply
+constexpr double kPi = 3.14159265358979323846;
 constexpr double kMaxBarHeight = 320.0;
 constexpr double kMinBarHeight = 80.0;
 constexpr int kVectorExportCells = 64 * 64;
 constexpr int kMaxExportSide = 4096;    // exportSizeHint's cap on the matrix part
 constexpr int kMaxPrescaledSide = 2048; // larger exports draw the one image scaled by the painter
-// −60° column labels: they climb to the right, so they need height 0.87·w and overlap sideways less.
-constexpr double kSin60 = 0.8660254037844386;
-constexpr double kCos60 = 0.5;
 
 bool isBlocked(double v)
 {
@@ -74,18 +72,19 @@ std::pair<int, int> cellSpan(double a, double b, double origin, double cell, int
     return {first, last};
 }
 
-// "/" strokes across a square cell; computed segments instead of a clip per cell, so SVG stays small.
+// "/" strokes across a cell; computed segments instead of a clip per cell, so SVG stays small.
 void appendHatch(QVector<QLineF> &lines, const QRectF &cell)
 {
     // Unantialiased lines cover the pixel below/right of their end points; stay inside the cell.
     const QRectF r = cell.adjusted(0, 0, -1, -1);
-    const double s = r.width();
-    const double step = std::max(5.0, s / 6.0);
-    for (double c = step; c < 2 * s; c += step) {
-        if (c <= s)
-            lines.append(QLineF(r.left(), r.top() + c, r.left() + c, r.top()));
-        else
-            lines.append(QLineF(r.left() + c - s, r.bottom(), r.right(), r.top() + c - s));
+    const double w = r.width();
+    const double h = r.height();
+    const double step = std::max(5.0, std::min(w, h) / 6.0);
+    // The stroke x + y = c, cut to the rectangle [0, w] × [0, h].
+    for (double c = step; c < w + h; c += step) {
+        const double x0 = std::max(0.0, c - h);
+        const double x1 = std::min(c, w);
+        lines.append(QLineF(r.left() + x0, r.top() + c - x0, r.left() + x1, r.top() + c - x1));
     }
 }
 
@@ -126,16 +125,19 @@ void HeatmapView::setMatrix(const Eigen::MatrixXd &values, const QStringList &ro
     // same shape (a toggle, a mask edit) keeps the user's zoom, if they zoomed.
     if (!sameShape)
         m_fitPending = true;
-    if (m_fitPending)
+    if (m_fitPending) {
         fitToView();
-    else
+    } else {
+        chooseLabelFont(false, contentsRect().size());
         updateLayout();
+        revealSelection();
+    }
 }
 
 void HeatmapView::revealSelection()
 {
-    if (m_selectedRow >= 0)
-        scrollToCell(m_selectedRow, m_selectedColumn);
+    if (m_selectedRow >= 0 && !m_clicking)
+        scrollToCell(m_selectedRow, m_selectedColumn, true);
 }
 
 void HeatmapView::scanValues()
@@ -224,23 +226,35 @@ QRgb HeatmapView::colorOf(double value) const
 
 void HeatmapView::rebuildImage()
 {
+    m_imageDirty = true;
+    // A hidden view (another tab, a closed dock) waits: the image is rebuilt when it is shown or painted.
+    if (isVisible())
+        ensureImage();
+    viewport()->update();
+    update();
+}
+
+void HeatmapView::ensureImage() const
+{
+    if (!m_imageDirty)
+        return;
+    m_imageDirty = false;
+    ++m_imageRebuilds;
     const int rows = static_cast<int>(m_values.rows());
     const int cols = static_cast<int>(m_values.cols());
     if (rows == 0 || cols == 0) {
         m_image = QImage();
-    } else {
-        m_image = QImage(cols, rows, QImage::Format_RGB32);
-        // A row-major copy lets both the matrix and the image be read in memory order.
-        const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> values = m_values;
-        for (int r = 0; r < rows; ++r) {
-            auto *line = reinterpret_cast<QRgb *>(m_image.scanLine(r));
-            const double *source = values.data() + static_cast<std::ptrdiff_t>(r) * cols;
-            for (int c = 0; c < cols; ++c)
-                line[c] = colorOf(source[c]);
-        }
+        return;
     }
-    viewport()->update();
-    update();
+    m_image = QImage(cols, rows, QImage::Format_RGB32);
+    // A row-major copy lets both the matrix and the image be read in memory order.
+    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> values = m_values;
+    for (int r = 0; r < rows; ++r) {
+        auto *line = reinterpret_cast<QRgb *>(m_image.scanLine(r));
+        const double *source = values.data() + static_cast<std::ptrdiff_t>(r) * cols;
+        for (int c = 0; c < cols; ++c)
+            line[c] = colorOf(source[c]);
+    }
 }
 
 void HeatmapView::recomputeNumberTemplate()
@@ -268,63 +282,141 @@ void HeatmapView::recomputeNumberTemplate()
 
 void HeatmapView::recomputeFonts()
 {
-    QFont f = font();
+    // The window's text zoom sets the widget's font; labels and numbers follow it, never below 11 pt.
+    const QFont f = font();
+    const int dpi = std::max(1, logicalDpiY());
     double points = f.pointSizeF();
     if (points <= 0) // pixel-sized font: convert back to points to apply the minimum
-        points = f.pixelSize() * 72.0 / std::max(1, logicalDpiY());
-    points = std::max(points, theme::kMinimumPointSize);
-    f.setPixelSize(static_cast<int>(std::ceil(points * logicalDpiY() / 72.0)));
+        points = f.pixelSize() * 72.0 / dpi;
+    m_minPx = static_cast<int>(std::ceil(theme::kMinimumPointSize * dpi / 72.0 - 1e-9));
+    m_basePx = std::max(m_minPx, static_cast<int>(std::ceil(points * dpi / 72.0 - 1e-9)));
     m_labelFont = f;
+    m_labelFont.setPixelSize(m_basePx);
+    setLabelPixelSize(-1); // measure at this size
+}
 
-    const QFontMetricsF fm(m_labelFont);
+void HeatmapView::setLabelPixelSize(int px)
+{
+    if (px > 0) {
+        if (m_labelFont.pixelSize() == px)
+            return;
+        m_labelFont.setPixelSize(px);
+    }
+    // Measured in bold: the selected row's and column's labels are bold and must fit too.
+    QFont bold = m_labelFont;
+    bold.setBold(true);
+    const QFontMetricsF fm(bold);
     m_rowLabelWidth = 0.0;
     for (int r = 0; r < m_values.rows(); ++r)
         m_rowLabelWidth = std::max(m_rowLabelWidth, fm.horizontalAdvance(rowLabel(r)));
     m_columnLabelWidth = 0.0;
-    for (int c = 0; c < m_values.cols(); ++c)
-        m_columnLabelWidth = std::max(m_columnLabelWidth, fm.horizontalAdvance(columnLabel(c)));
+    m_columnWidths.resize(static_cast<int>(m_values.cols()));
+    for (int c = 0; c < m_values.cols(); ++c) {
+        m_columnWidths[c] = fm.horizontalAdvance(columnLabel(c));
+        m_columnLabelWidth = std::max(m_columnLabelWidth, m_columnWidths[c]);
+    }
+}
+
+bool HeatmapView::elideLabels() const
+{
+    return std::max(m_values.rows(), m_values.cols()) > kAllLabelsTokens;
 }
 
 double HeatmapView::maxLabelWidth() const
 {
-    return QFontMetricsF(m_labelFont).averageCharWidth() * kLabelMaxChars;
+    // Up to 48 tokens a label is as wide as it is; beyond, 12 characters, then "…".
+    const double chars = QFontMetricsF(m_labelFont).averageCharWidth() * kLabelMaxChars;
+    if (!elideLabels())
+        return std::min(std::max(m_rowLabelWidth, m_columnLabelWidth) + 2, std::max(chars, m_labelRoom));
+    return chars;
 }
 
-bool HeatmapView::rotatedColumnLabels(double cell) const
+double HeatmapView::columnAngle(double cw) const
 {
-    return std::min(m_columnLabelWidth, maxLabelWidth()) + 6.0 > cell;
+    // Upright when the widest label fits its column; otherwise rotated just steeply enough that
+    // neighbours one column apart do not overlap (cw·sin θ ≥ a line), and at most vertical.
+    if (std::min(m_columnLabelWidth, maxLabelWidth()) + 6.0 <= cw)
+        return 0.0;
+    const double lh = QFontMetricsF(m_labelFont).height();
+    const double s = std::clamp(lh / std::max(cw, 1e-9), std::sin(kMinLabelAngle * kPi / 180), 1.0);
+    return std::asin(s) * 180 / kPi;
 }
 
-int HeatmapView::labelStride(double cell, bool rotated) const
+int HeatmapView::rowStride(double ch) const
 {
-    // Neighbouring labels are `cell` apart (rotated ones cell·sin 60° apart, measured across the text);
-    // a line of text needs its line spacing, so show every k-th.
-    const double across = rotated ? cell * kSin60 : cell;
+    // Neighbouring labels are ch apart; a line of text needs its height, so show every k-th.
     const double needed = QFontMetricsF(m_labelFont).height();
-    return std::max(1, static_cast<int>(std::ceil(needed / across - 1e-9)));
+    return std::max(1, static_cast<int>(std::ceil(needed / ch - 1e-6)));
 }
 
-HeatmapView::NumberStyle HeatmapView::numberStyleFor(double cell) const
+int HeatmapView::columnStride(double cw, double angle) const
 {
-    // Numbers grow with the cells (a projector wants them big) but never shrink below the label font.
+    if (angle <= 0)
+        return 1; // upright labels are narrower than their columns
+    const double across = cw * std::sin(angle * kPi / 180);
+    const double needed = QFontMetricsF(m_labelFont).height();
+    return std::max(1, static_cast<int>(std::ceil(needed / across - 1e-6)));
+}
+
+int HeatmapView::rowLabelStride() const
+{
+    return rowStride(m_cellH);
+}
+
+int HeatmapView::columnLabelStride() const
+{
+    return columnStride(m_cellW, columnAngle(m_cellW));
+}
+
+QString HeatmapView::shownRowLabel(int row, const QFontMetricsF &fm, double width) const
+{
+    return fm.elidedText(rowLabel(row), Qt::ElideRight, width + 0.5);
+}
+
+QString HeatmapView::shownColumnLabel(int column, const QFontMetricsF &fm, double cw, double angle) const
+{
+    return fm.elidedText(columnLabel(column), Qt::ElideRight, angle <= 0 ? cw - 2 : maxLabelWidth());
+}
+
+bool HeatmapView::labelsElided() const
+{
+    QFont bold = m_labelFont;
+    bold.setBold(true);
+    const QFontMetricsF fm(bold);
+    const double rowWidth = m_margins.left - 2.0 * kPad;
+    const double angle = columnAngle(m_cellW);
+    for (int r = 0; r < m_values.rows(); ++r)
+        if (shownRowLabel(r, fm, rowWidth) != rowLabel(r))
+            return true;
+    for (int c = 0; c < m_values.cols(); ++c)
+        if (shownColumnLabel(c, fm, m_cellW, angle) != columnLabel(c))
+            return true;
+    return false;
+}
+
+HeatmapView::NumberStyle HeatmapView::numberStyleFor(double cw, double ch) const
+{
+    // Numbers grow with the cells (a projector wants them big) but never shrink below 11 pt, and follow
+    // the widget's font: a zoomed window draws them bigger.
     NumberStyle style;
-    const int minPx = m_labelFont.pixelSize();
-    int px = std::clamp(static_cast<int>(cell * 0.3), minPx, 2 * minPx);
+    int px = std::clamp(static_cast<int>(std::min(cw * 0.3, ch * 0.6)), m_basePx, 2 * m_basePx);
     style.font = m_labelFont;
+    style.font.setBold(false);
     const auto width = [&] {
         const QFontMetricsF fm(style.font);
         return std::max(fm.horizontalAdvance(m_numberTemplate), fm.horizontalAdvance(QStringLiteral("−∞")));
     };
+    const auto height = [&] { return QFontMetricsF(style.font).height(); };
     for (;; --px) {
         style.font.setPixelSize(px);
-        if (px <= minPx || width() + kNumberPad <= cell)
+        if (px <= m_minPx || (width() + kNumberPad <= cw && height() <= ch))
             break;
     }
     // At the smallest size, squeeze the letters a little rather than show no numbers. A painter scale,
     // not QFont::setStretch, because it needs no condensed face and survives SVG export.
-    style.squeeze = std::clamp((cell - kNumberPad) / width(), kMinSqueeze, 1.0);
-    style.fits = width() * style.squeeze + kNumberPad <= cell + 1e-9 &&
-                 QFontMetricsF(style.font).height() + 2.0 <= cell;
+    style.squeeze = std::clamp((cw - kNumberPad) / width(), kMinSqueeze, 1.0);
+    // One line of text high is enough: the digits sit inside ascent + descent.
+    style.fits = width() * style.squeeze + kNumberPad <= cw + 1e-9 && height() <= ch + 0.5;
     return style;
 }
 
@@ -339,12 +431,7 @@ double HeatmapView::legendMinimumHeight() const
     return 2 * lh + 4 + kMinBarHeight + (m_hasBlocked ? lh + kBarWidth + 4 : 0) + kPad;
 }
 
-HeatmapView::Margins HeatmapView::marginsFor(double cell) const
-{
-    return marginsWith(rotatedColumnLabels(cell));
-}
-
-HeatmapView::Margins HeatmapView::marginsWith(bool rotatedLabels) const
+HeatmapView::Margins HeatmapView::marginsFor(double cw) const
 {
     const QFontMetricsF fm(m_labelFont);
     const double lh = fm.height();
@@ -355,18 +442,23 @@ HeatmapView::Margins HeatmapView::marginsWith(bool rotatedLabels) const
     if (m_values.size() == 0)
         return m;
 
-    // Bold (the selected label) is wider than regular text; leave room so it is not elided.
-    const double rowText =
-        std::min(fmBold.horizontalAdvance(QString(kLabelMaxChars, QChar('x'))), m_rowLabelWidth * 1.1);
-    double left = rowText + 2 * kPad;
+    // Row labels whole (measured in bold, as the selected one is drawn); beyond 48 tokens, 12 characters.
+    const double rowText = elideLabels()
+                               ? std::min(fmBold.horizontalAdvance(QString(kLabelMaxChars, QChar('x'))),
+                                          m_rowLabelWidth)
+                               : std::min(m_rowLabelWidth, maxLabelWidth());
+    double left = rowText + 2 * kPad + 1;
     const double corner =
         std::max(fm.horizontalAdvance(m_rowAxisTitle), fm.horizontalAdvance(m_columnAxisTitle));
     if (corner > 0)
         left = std::max(left, corner + kPad + lh);
     m.left = static_cast<int>(std::ceil(left));
 
-    const double colText = std::min(m_columnLabelWidth * 1.1, maxLabelWidth());
-    double top = rotatedLabels ? colText * kSin60 + lh * (kCos60 + 0.25) + kPad + 4 : lh + kPad;
+    const double angle = columnAngle(cw);
+    const double colText = std::min(m_columnLabelWidth, maxLabelWidth());
+    const double sinA = std::sin(angle * kPi / 180);
+    const double cosA = std::cos(angle * kPi / 180);
+    double top = angle > 0 ? colText * sinA + lh * cosA + kPad + 4 : lh + kPad;
     if (!m_rowAxisTitle.isEmpty() || !m_columnAxisTitle.isEmpty())
         top = std::max(top, 2.5 * lh + kPad);
     m.top = static_cast<int>(std::ceil(top));
@@ -379,8 +471,73 @@ HeatmapView::Margins HeatmapView::marginsWith(bool rotatedLabels) const
     right = std::max(right, fmBold.horizontalAdvance(m_legendTitle));
     if (m_hasBlocked)
         right = std::max(right, kBarWidth + 6 + fm.horizontalAdvance(tr("−∞ masked")));
-    m.right = static_cast<int>(std::ceil(right + 2 * kPad));
+    right += 2 * kPad;
+    // Rotated labels climb to the right: the last columns' labels reach past the cells, over the legend.
+    if (angle > 0) {
+        const double cols = static_cast<double>(m_values.cols());
+        for (int c = 0; c < m_columnWidths.size(); ++c) {
+            const double reach = std::min(m_columnWidths[c], colText) * cosA + lh * sinA / 2 -
+                                 (cols - c - 0.5) * cw;
+            right = std::max(right, reach + kPad);
+        }
+    }
+    m.right = static_cast<int>(std::ceil(right));
     return m;
+}
+
+double HeatmapView::maxFitCell() const
+{
+    // A bigger window font makes bigger cells (60 px at 11 pt).
+    return kMaxFitCell * m_basePx / std::max(1, m_minPx);
+}
+
+QSizeF HeatmapView::fittedCells(const QSize &avail) const
+{
+    if (m_values.size() == 0)
+        return {m_cellW, m_cellH};
+    const double cols = static_cast<double>(m_values.cols());
+    const double rows = static_cast<double>(m_values.rows());
+    const double cap = std::min(maxFitCell(), kMaxCell);
+    // Width and height fit independently: the width depends on the row labels and the legend, and
+    // (through the rotated labels' reach) a little on itself, which settles in a few rounds; the height
+    // then follows from the column labels' angle at that width. Shave a hair off so rounding never
+    // brings back a scroll bar.
+    double cw = cap;
+    for (int round = 0; round < 4; ++round) {
+        const Margins m = marginsFor(cw);
+        cw = std::clamp((avail.width() - m.left - m.right) / cols * (1 - 1e-9), kMinCell, cap);
+    }
+    const Margins m = marginsFor(cw);
+    const double w = (avail.width() - m.left - m.right) / cols * (1 - 1e-9);
+    cw = std::clamp(std::min(cw, w), kMinCell, cap);
+    const Margins mm = marginsFor(cw);
+    const double ch =
+        std::clamp((avail.height() - mm.top - mm.bottom - bannerHeight()) / rows * (1 - 1e-9), kMinCell,
+                   cap);
+    return {cw, ch};
+}
+
+void HeatmapView::chooseLabelFont(bool fitting, const QSize &avail)
+{
+    m_labelRoom = 0.4 * avail.width();
+    // Beyond 48 tokens the labels keep the widget's font and thin out (every k-th) or elide.
+    if (elideLabels() || m_values.size() == 0) {
+        setLabelPixelSize(m_basePx);
+        return;
+    }
+    // Up to 48, the largest size from the widget's font down to 11 pt at which every row and column
+    // gets its whole label; if none does, 11 pt (and then every k-th label).
+    for (int px = m_basePx; px >= m_minPx; --px) {
+        setLabelPixelSize(px);
+        const QSizeF cells = fitting ? fittedCells(avail) : QSizeF(m_cellW, m_cellH);
+        const Margins m = marginsFor(cells.width());
+        const bool fits = rowStride(cells.height()) == 1 &&
+                          columnStride(cells.width(), columnAngle(cells.width())) == 1 &&
+                          (!fitting || (m.left <= avail.width() * 0.4 && m.top <= avail.height() * 0.45));
+        if (fits)
+            return;
+    }
+    setLabelPixelSize(m_minPx);
 }
 
 int HeatmapView::bannerHeight() const
@@ -420,16 +577,17 @@ void HeatmapView::updateLayout()
     if (m_inLayout)
         return;
     m_inLayout = true;
-    m_margins = marginsFor(m_cell);
-    m_numberStyle = numberStyleFor(m_cell);
+    m_labelRoom = 0.4 * contentsRect().width();
+    m_margins = marginsFor(m_cellW);
+    m_numberStyle = numberStyleFor(m_cellW, m_cellH);
     // The view decides both scroll bars here, from the whole widget's size, and forces them on or off.
     // Qt's "as needed" bars decide later, from ranges set for the viewport as it was before the bars
     // changed it; they could disagree with this layout and with each other, and each answer resized the
     // viewport, which laid out again: the bars came and went forever. Forced bars are a function of the
     // widget's size and the cell size only, so laying out again at the same size changes nothing.
     const QRect avail = contentsRect();
-    const int contentWidth = static_cast<int>(std::ceil(m_values.cols() * m_cell - 1e-6));
-    const int contentHeight = static_cast<int>(std::ceil(m_values.rows() * m_cell - 1e-6));
+    const int contentWidth = static_cast<int>(std::ceil(m_values.cols() * m_cellW - 1e-6));
+    const int contentHeight = static_cast<int>(std::ceil(m_values.rows() * m_cellH - 1e-6));
     const int width = avail.width() - m_margins.left - m_margins.right;
     const int height = avail.height() - m_margins.top - bannerHeight() - m_margins.bottom;
     const BarExtents bars = barExtents();
@@ -474,15 +632,14 @@ HeatmapView::BarExtents HeatmapView::barExtents() const
 void HeatmapView::updateScrollBars()
 {
     const QSize vp = viewport()->size();
-    const int w = static_cast<int>(std::ceil(m_values.cols() * m_cell - 1e-6));
-    const int h = static_cast<int>(std::ceil(m_values.rows() * m_cell - 1e-6));
-    const int step = std::max(16, static_cast<int>(m_cell));
+    const int w = static_cast<int>(std::ceil(m_values.cols() * m_cellW - 1e-6));
+    const int h = static_cast<int>(std::ceil(m_values.rows() * m_cellH - 1e-6));
     horizontalScrollBar()->setRange(0, std::max(0, w - vp.width()));
     horizontalScrollBar()->setPageStep(vp.width());
-    horizontalScrollBar()->setSingleStep(step);
+    horizontalScrollBar()->setSingleStep(std::max(16, static_cast<int>(m_cellW)));
     verticalScrollBar()->setRange(0, std::max(0, h - vp.height()));
     verticalScrollBar()->setPageStep(vp.height());
-    verticalScrollBar()->setSingleStep(step);
+    verticalScrollBar()->setSingleStep(std::max(16, static_cast<int>(m_cellH)));
 }
 
 QPoint HeatmapView::cellAt(const QPoint &viewportPos) const
@@ -492,8 +649,8 @@ QPoint HeatmapView::cellAt(const QPoint &viewportPos) const
     // A pixel belongs to the cell that holds its centre, the same rule the unsmoothed image follows.
     const double x = viewportPos.x() + 0.5 + horizontalScrollBar()->value();
     const double y = viewportPos.y() + 0.5 + verticalScrollBar()->value();
-    const int c = static_cast<int>(std::floor(x / m_cell));
-    const int r = static_cast<int>(std::floor(y / m_cell));
+    const int c = static_cast<int>(std::floor(x / m_cellW));
+    const int r = static_cast<int>(std::floor(y / m_cellH));
     if (x < 0 || y < 0 || c >= m_values.cols() || r >= m_values.rows())
         return {-1, -1};
     return {c, r};
@@ -505,10 +662,10 @@ QRect HeatmapView::cellRect(int row, int column) const
         return {};
     const double h = horizontalScrollBar()->value();
     const double v = verticalScrollBar()->value();
-    const int left = static_cast<int>(std::ceil(column * m_cell - h - 0.5));
-    const int right = static_cast<int>(std::ceil((column + 1) * m_cell - h - 0.5)) - 1;
-    const int top = static_cast<int>(std::ceil(row * m_cell - v - 0.5));
-    const int bottom = static_cast<int>(std::ceil((row + 1) * m_cell - v - 0.5)) - 1;
+    const int left = static_cast<int>(std::ceil(column * m_cellW - h - 0.5));
+    const int right = static_cast<int>(std::ceil((column + 1) * m_cellW - h - 0.5)) - 1;
+    const int top = static_cast<int>(std::ceil(row * m_cellH - v - 0.5));
+    const int bottom = static_cast<int>(std::ceil((row + 1) * m_cellH - v - 0.5)) - 1;
     return QRect(QPoint(left, top), QPoint(right, bottom));
 }
 
@@ -516,7 +673,9 @@ HeatmapView::Frame HeatmapView::screenFrame() const
 {
     Frame f;
     const QRect vp = viewport()->geometry();
-    f.cell = m_cell;
+    f.cw = m_cellW;
+    f.ch = m_cellH;
+    f.angle = columnAngle(m_cellW);
     f.origin = QPointF(vp.left() - horizontalScrollBar()->value(), vp.top() - verticalScrollBar()->value());
     f.cellArea = vp;
     f.rowLabelArea = rowLabelStrip();
@@ -531,22 +690,24 @@ HeatmapView::Frame HeatmapView::exportFrame(const QRect &target) const
     Frame f;
     const int rows = static_cast<int>(m_values.rows());
     const int cols = static_cast<int>(m_values.cols());
-    // The margins depend on the cell size (labels rotate when cells shrink), so settle it in a few rounds.
-    double cell = m_cell;
-    Margins m = marginsFor(cell);
-    for (int round = 0; round < 3; ++round) {
-        const double w = (target.width() - 2.0 * kPad - m.left - m.right) / cols;
-        const double h = (target.height() - 2.0 * kPad - m.top - m.bottom) / rows;
-        cell = std::max(kMinCell, std::min(w, h));
-        m = marginsFor(cell);
+    // The same fit as the screen's, into the target less a pad all round: whole labels, whole matrix.
+    const QSize avail(target.width() - 2 * kPad, target.height() - 2 * kPad);
+    double cw = m_cellW;
+    for (int round = 0; round < 4; ++round) {
+        const Margins m = marginsFor(cw);
+        cw = std::max(kMinCell, (avail.width() - m.left - m.right) / double(cols) * (1 - 1e-9));
     }
-    f.cell = cell;
+    const Margins m = marginsFor(cw);
+    const double ch = std::max(kMinCell, (avail.height() - m.top - m.bottom) / double(rows) * (1 - 1e-9));
+    f.cw = cw;
+    f.ch = ch;
+    f.angle = columnAngle(cw);
     f.origin = QPointF(target.left() + kPad + m.left, target.top() + kPad + m.top);
-    f.cellArea = QRectF(f.origin, QSizeF(cols * cell, rows * cell));
-    f.rowLabelArea = QRectF(target.left() + kPad, f.origin.y(), m.left, rows * cell);
-    f.columnLabelArea = QRectF(f.origin.x(), target.top() + kPad, cols * cell + m.right, m.top);
+    f.cellArea = QRectF(f.origin, QSizeF(cols * cw, rows * ch));
+    f.rowLabelArea = QRectF(target.left() + kPad, f.origin.y(), m.left, rows * ch);
+    f.columnLabelArea = QRectF(f.origin.x(), target.top() + kPad, cols * cw + m.right, m.top);
     f.legendArea =
-        QRectF(f.cellArea.right(), f.origin.y(), m.right, std::max(rows * cell, legendMinimumHeight()));
+        QRectF(f.cellArea.right(), f.origin.y(), m.right, std::max(rows * ch, legendMinimumHeight()));
     f.vector = static_cast<qint64>(rows) * cols <= kVectorExportCells;
     return f;
 }
@@ -557,11 +718,15 @@ QSize HeatmapView::exportSizeHint() const
     const int cols = static_cast<int>(m_values.cols());
     if (rows == 0 || cols == 0)
         return {200, 100};
+    const QScopedValueRollback<double> whole(m_labelRoom, std::numeric_limits<double>::infinity());
     // A 2,048-token matrix at a zoomed-in cell size would be a 100,000-pixel image; cap the long side.
-    const double cell = std::min(m_cell, std::max(kMinCell, double(kMaxExportSide) / std::max(rows, cols)));
-    const Margins m = marginsFor(cell);
-    const double w = 2 * kPad + m.left + cols * cell + m.right;
-    const double h = 2 * kPad + m.top + std::max(rows * cell + m.bottom, legendMinimumHeight());
+    const double cap = std::max(kMinCell, double(kMaxExportSide) / std::max(rows, cols));
+    const double cw = std::min(m_cellW, cap);
+    const double ch = std::min(m_cellH, cap);
+    const Margins m = marginsFor(cw);
+    // Rounded up by a pixel so that exportFrame, fitting this size again, finds cells no smaller.
+    const double w = 2 * kPad + m.left + cols * cw + m.right + 1;
+    const double h = 2 * kPad + m.top + std::max(rows * ch + m.bottom, legendMinimumHeight()) + 1;
     return {static_cast<int>(std::ceil(w)), static_cast<int>(std::ceil(h))};
 }
 
@@ -579,31 +744,44 @@ QSize HeatmapView::minimumSizeHint() const
 void HeatmapView::setCellSize(double pixels)
 {
     m_fitPending = false;
-    applyCellSize(pixels, QPointF(viewport()->width() / 2.0, viewport()->height() / 2.0));
+    applyCellSize(QSizeF(pixels, pixels), QPointF(viewport()->width() / 2.0, viewport()->height() / 2.0));
 }
 
-void HeatmapView::applyCellSize(double pixels, const QPointF &anchor)
+void HeatmapView::applyCellSize(const QSizeF &cells, const QPointF &anchor)
 {
-    pixels = std::clamp(pixels, kMinCell, kMaxCell);
     // Keep the matrix point under `anchor` (viewport coordinates) where it is.
-    const double cx = (anchor.x() + horizontalScrollBar()->value()) / m_cell;
-    const double cy = (anchor.y() + verticalScrollBar()->value()) / m_cell;
-    m_cell = pixels;
+    const double cx = (anchor.x() + horizontalScrollBar()->value()) / m_cellW;
+    const double cy = (anchor.y() + verticalScrollBar()->value()) / m_cellH;
+    m_cellW = std::clamp(cells.width(), kMinCell, kMaxCell);
+    m_cellH = std::clamp(cells.height(), kMinCell, kMaxCell);
+    if (!m_fitPending)
+        chooseLabelFont(false, contentsRect().size());
     updateLayout();
-    horizontalScrollBar()->setValue(static_cast<int>(std::lround(cx * m_cell - anchor.x())));
-    verticalScrollBar()->setValue(static_cast<int>(std::lround(cy * m_cell - anchor.y())));
+    horizontalScrollBar()->setValue(static_cast<int>(std::lround(cx * m_cellW - anchor.x())));
+    verticalScrollBar()->setValue(static_cast<int>(std::lround(cy * m_cellH - anchor.y())));
 }
+
+namespace {
+double zoomed(double cell, double factor)
+{
+    const double next = cell * factor;
+    return next >= 8 ? std::round(next) : next;
+}
+} // namespace
 
 void HeatmapView::zoomIn()
 {
-    const double next = m_cell * kZoomStep;
-    setCellSize(next >= 8 ? std::round(next) : next);
+    // Both sides grow by the same factor, so cells keep the shape the fit gave them.
+    m_fitPending = false;
+    applyCellSize(QSizeF(zoomed(m_cellW, kZoomStep), zoomed(m_cellH, kZoomStep)),
+                  QPointF(viewport()->width() / 2.0, viewport()->height() / 2.0));
 }
 
 void HeatmapView::zoomOut()
 {
-    const double next = m_cell / kZoomStep;
-    setCellSize(next >= 8 ? std::round(next) : next);
+    m_fitPending = false;
+    applyCellSize(QSizeF(zoomed(m_cellW, 1 / kZoomStep), zoomed(m_cellH, 1 / kZoomStep)),
+                  QPointF(viewport()->width() / 2.0, viewport()->height() / 2.0));
 }
 
 void HeatmapView::fitToView()
@@ -612,38 +790,35 @@ void HeatmapView::fitToView()
         return;
     const QRect avail = contentsRect();
     m_fittedSize = avail.size();
-    // Small matrices keep cells big enough for their numbers (scrolling if they must); large ones shrink as
-    // far as it takes to show them whole.
-    const double floor = m_values.rows() <= kAutoFitRows ? kMinFitCellWithNumbers : kMinCell;
-    const auto fitWith = [&](const Margins &m) {
-        const double w = (avail.width() - m.left - m.right) / double(m_values.cols());
-        const double h = (avail.height() - m.top - m.bottom - bannerHeight()) / double(m_values.rows());
-        // Shave a hair off so rounding never brings back a scroll bar.
-        return std::clamp(std::min(w, h) * (1 - 1e-9), floor, kMaxFitCell);
-    };
-    // The margins depend on the cell size only through the column labels: upright, or rotated when the
-    // cells are too narrow for them. Rotated labels need the taller margin, so their cells are no bigger:
-    // if upright labels do not fit the cells they allow, rotated ones fit theirs. The answer depends on
-    // the size alone, not on the cells before, so fitting again at the same size changes nothing.
-    double cell = fitWith(marginsWith(false));
-    if (rotatedColumnLabels(cell))
-        cell = fitWith(marginsWith(true));
+    // The whole matrix, width and height fitted independently. The answer depends on the size, the
+    // labels and the fonts alone, not on the cells before, so fitting again at the same size changes
+    // nothing, and the forced scroll bars stay off.
+    chooseLabelFont(true, avail.size());
+    const QSizeF cells = fittedCells(avail.size());
     const bool keepPending = m_fitPending;
-    applyCellSize(cell, QPointF(0, 0));
+    m_fitPending = true; // applyCellSize keeps the font just chosen
+    applyCellSize(cells, QPointF(0, 0));
     horizontalScrollBar()->setValue(0);
     verticalScrollBar()->setValue(0);
     revealSelection();
     m_fitPending = keepPending;
 }
 
-void HeatmapView::scrollToCell(int row, int column)
+void HeatmapView::scrollToCell(int row, int column, bool gently)
 {
     const QSize vp = viewport()->size();
+    if (gently) {
+        const QPoint centre = cellRect(row, std::max(0, column)).center();
+        if (centre.y() >= 0 && centre.y() < vp.height())
+            row = -1;
+        if (column < 0 || (centre.x() >= 0 && centre.x() < vp.width()))
+            column = -1;
+    }
     // A little context around the cell, so its outline and enlarged label are not cut at the edge.
     const int context = std::min(vp.height() / 4, static_cast<int>(QFontMetricsF(m_labelFont).height() / 2));
     if (row >= 0) {
-        const int top = static_cast<int>(std::floor(row * m_cell)) - context;
-        const int bottom = static_cast<int>(std::ceil((row + 1) * m_cell)) + context;
+        const int top = static_cast<int>(std::floor(row * m_cellH)) - context;
+        const int bottom = static_cast<int>(std::ceil((row + 1) * m_cellH)) + context;
         QScrollBar *bar = verticalScrollBar();
         if (top < bar->value())
             bar->setValue(top);
@@ -651,8 +826,8 @@ void HeatmapView::scrollToCell(int row, int column)
             bar->setValue(bottom - vp.height());
     }
     if (column >= 0) {
-        const int left = static_cast<int>(std::floor(column * m_cell)) - context;
-        const int right = static_cast<int>(std::ceil((column + 1) * m_cell)) + context;
+        const int left = static_cast<int>(std::floor(column * m_cellW)) - context;
+        const int right = static_cast<int>(std::ceil((column + 1) * m_cellW)) + context;
         QScrollBar *bar = horizontalScrollBar();
         if (left < bar->value())
             bar->setValue(left);
@@ -686,10 +861,12 @@ void HeatmapView::resizeEvent(QResizeEvent *event)
 void HeatmapView::layoutForNewSize()
 {
     // A pending fit fits again only when the view has a new size, never for what its own layout did.
-    if (m_fitPending && contentsRect().size() != m_fittedSize)
+    if (m_fitPending && contentsRect().size() != m_fittedSize) {
         fitToView();
-    else
+    } else {
         updateLayout();
+        revealSelection();
+    }
 }
 
 void HeatmapView::setSelection(int row, int column)
@@ -709,7 +886,8 @@ void HeatmapView::setSelection(int row, int column)
     m_selectedRow = row;
     m_selectedColumn = column;
     if (row >= 0) {
-        scrollToCell(row, column);
+        if (!m_clicking)
+            scrollToCell(row, column);
         viewport()->update(band(row));
     }
     update(rowLabelStrip());
@@ -776,7 +954,7 @@ int HeatmapView::rowLabelAt(const QPoint &widgetPos) const
     if (!strip.contains(widgetPos) || m_values.size() == 0)
         return -1;
     const double y = widgetPos.y() - strip.top() + 0.5 + verticalScrollBar()->value();
-    const int row = static_cast<int>(std::floor(y / m_cell));
+    const int row = static_cast<int>(std::floor(y / m_cellH));
     return row >= 0 && row < m_values.rows() ? row : -1;
 }
 
@@ -876,6 +1054,8 @@ void HeatmapView::mousePressEvent(QMouseEvent *event)
     const QPoint cell = cellAt(event->position().toPoint());
     if (cell.x() < 0)
         return;
+    // What the click sets off (a new matrix, the window selecting the cell again) does not scroll either.
+    const QScopedValueRollback<bool> clicking(m_clicking, true);
     setSelection(cell.y(), cell.x());
     emit cellClicked(cell.y(), cell.x());
 }
@@ -895,8 +1075,8 @@ void HeatmapView::wheelEvent(QWheelEvent *event)
     const int delta = event->angleDelta().y();
     if (delta != 0) {
         m_fitPending = false;
-        const double next = m_cell * std::pow(kZoomStep, delta / 120.0);
-        applyCellSize(next >= 8 ? std::round(next) : next, event->position());
+        const double factor = std::pow(kZoomStep, delta / 120.0);
+        applyCellSize(QSizeF(zoomed(m_cellW, factor), zoomed(m_cellH, factor)), event->position());
     }
     event->accept();
 }
@@ -940,12 +1120,27 @@ void HeatmapView::changeEvent(QEvent *event)
 {
     QAbstractScrollArea::changeEvent(event);
     if (event->type() == QEvent::FontChange) {
+        // The window's text zoom: labels, numbers and cells scale with the font. A fitted view fits
+        // again; cells the user zoomed scale by the same factor as the font.
+        const int before = m_basePx;
         recomputeFonts();
-        updateLayout();
+        if (m_fitPending) {
+            fitToView();
+        } else {
+            const double factor = double(m_basePx) / std::max(1, before);
+            applyCellSize(QSizeF(m_cellW * factor, m_cellH * factor), QPointF(0, 0));
+            revealSelection();
+        }
     } else if (event->type() == QEvent::PaletteChange) {
         update();
         viewport()->update();
     }
+}
+
+void HeatmapView::showEvent(QShowEvent *event)
+{
+    QAbstractScrollArea::showEvent(event);
+    ensureImage(); // what changed while hidden
 }
 
 void HeatmapView::paintEvent(QPaintEvent *event)
@@ -1003,21 +1198,21 @@ void HeatmapView::paintCells(QPainter &p, const Frame &f, const QRectF &dirty) c
     const QRectF area = dirty & f.cellArea;
     if (rows == 0 || cols == 0 || area.isEmpty())
         return;
-    const auto [c0, c1] = cellSpan(area.left(), area.right(), f.origin.x(), f.cell, cols);
-    const auto [r0, r1] = cellSpan(area.top(), area.bottom(), f.origin.y(), f.cell, rows);
+    const auto [c0, c1] = cellSpan(area.left(), area.right(), f.origin.x(), f.cw, cols);
+    const auto [r0, r1] = cellSpan(area.top(), area.bottom(), f.origin.y(), f.ch, rows);
     if (c0 > c1 || r0 > r1)
         return;
-    const double cell = f.cell;
-    const auto rectOf = [&](int r, int c) {
-        return QRectF(f.origin.x() + c * cell, f.origin.y() + r * cell, cell, cell);
-    };
+    ensureImage();
+    const double cw = f.cw;
+    const double ch = f.ch;
+    const double cell = std::min(cw, ch);
+    const auto rectOf = [&](int r, int c) { return QRectF(f.origin.x() + c * cw, f.origin.y() + r * ch, cw, ch); };
 
     p.save();
     p.setClipRect(area, Qt::IntersectClip);
     p.setRenderHint(QPainter::Antialiasing, false);
     p.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    const QRectF target(f.origin.x() + c0 * cell, f.origin.y() + r0 * cell, (c1 - c0 + 1) * cell,
-                        (r1 - r0 + 1) * cell);
+    const QRectF target(f.origin.x() + c0 * cw, f.origin.y() + r0 * ch, (c1 - c0 + 1) * cw, (r1 - r0 + 1) * ch);
     if (f.vector) {
         for (int r = r0; r <= r1; ++r)
             for (int c = c0; c <= c1; ++c) {
@@ -1030,13 +1225,13 @@ void HeatmapView::paintCells(QPainter &p, const Frame &f, const QRectF &dirty) c
                 const double overlapY = r + 1 < rows ? 0.5 : 0.0;
                 p.fillRect(rectOf(r, c).adjusted(0, 0, overlapX, overlapY), color);
             }
-    } else if (!f.interactive && cols * cell <= kMaxPrescaledSide && rows * cell <= kMaxPrescaledSide &&
+    } else if (!f.interactive && cols * cw <= kMaxPrescaledSide && rows * ch <= kMaxPrescaledSide &&
                cell >= 2) {
         // Exports: scale up here, so an SVG viewer's smoothing cannot blur the cell edges.
-        const QImage big = m_image.scaled(static_cast<int>(std::round(cols * cell)),
-                                          static_cast<int>(std::round(rows * cell)), Qt::IgnoreAspectRatio,
+        const QImage big = m_image.scaled(static_cast<int>(std::round(cols * cw)),
+                                          static_cast<int>(std::round(rows * ch)), Qt::IgnoreAspectRatio,
                                           Qt::FastTransformation);
-        p.drawImage(QRectF(f.origin, QSizeF(cols * cell, rows * cell)), big);
+        p.drawImage(QRectF(f.origin, QSizeF(cols * cw, rows * ch)), big);
     } else {
         p.drawImage(target, m_image, QRectF(c0, r0, c1 - c0 + 1, r1 - r0 + 1));
     }
@@ -1054,7 +1249,7 @@ void HeatmapView::paintCells(QPainter &p, const Frame &f, const QRectF &dirty) c
         }
     }
 
-    const NumberStyle numbers = f.interactive ? m_numberStyle : numberStyleFor(cell);
+    const NumberStyle numbers = f.interactive ? m_numberStyle : numberStyleFor(cw, ch);
     if (numbers.fits) {
         p.save();
         p.setFont(numbers.font);
@@ -1082,7 +1277,7 @@ void HeatmapView::paintCells(QPainter &p, const Frame &f, const QRectF &dirty) c
         // Tiny cells get outlines drawn outside them, or the outline would hide the cell.
         const double in = cell >= 8 ? 1.0 : -2.0;
         p.setPen(QPen(theme::query(), 2.0));
-        p.drawRect(QRectF(f.origin.x(), f.origin.y() + m_selectedRow * cell, cols * cell, cell)
+        p.drawRect(QRectF(f.origin.x(), f.origin.y() + m_selectedRow * ch, cols * cw, ch)
                        .adjusted(in, in, -in, -in));
         if (m_selectedColumn >= 0) {
             const double inCell = cell >= 8 ? 1.5 : -2.0;
@@ -1099,8 +1294,8 @@ void HeatmapView::paintRowLabels(QPainter &p, const Frame &f) const
     const QRectF area = f.rowLabelArea;
     const QFontMetricsF fm(m_labelFont);
     const double lh = fm.height();
-    const int stride = labelStride(f.cell, false);
-    const auto [r0, r1] = cellSpan(area.top(), area.bottom(), f.origin.y(), f.cell, rows);
+    const int stride = rowStride(f.ch);
+    const auto [r0, r1] = cellSpan(area.top(), area.bottom(), f.origin.y(), f.ch, rows);
     const int hover = f.interactive ? m_hoverRow : -1;
     const QColor color = m_rowLabelColor.isValid() ? m_rowLabelColor : palette().color(QPalette::Text);
     const double textWidth = area.width() - 2 * kPad;
@@ -1109,19 +1304,19 @@ void HeatmapView::paintRowLabels(QPainter &p, const Frame &f) const
 
     // Only rows whose centre is shown get a label; it may overhang the strip by half a line.
     const auto shown = [&](int r) {
-        const double cy = f.origin.y() + (r + 0.5) * f.cell;
+        const double cy = f.origin.y() + (r + 0.5) * f.ch;
         return r >= 0 && r < rows && cy >= area.top() && cy <= area.bottom();
     };
     p.save();
     p.setClipRect(area.adjusted(0, -lh / 2, 0, lh / 2), Qt::IntersectClip);
     const auto labelRect = [&](int r) {
-        const double cy = f.origin.y() + (r + 0.5) * f.cell;
+        const double cy = f.origin.y() + (r + 0.5) * f.ch;
         return QRectF(area.left() + kPad, cy - lh / 2, textWidth, lh);
     };
     // Every stride-th label, minus those that would collide with an emphasised one.
     const auto nearEmphasis = [&](int r) {
         for (int e : {m_selectedRow, hover})
-            if (e >= 0 && e != r && std::abs(e - r) * f.cell < lh)
+            if (e >= 0 && e != r && std::abs(e - r) * f.ch < lh)
                 return true;
         return false;
     };
@@ -1130,20 +1325,19 @@ void HeatmapView::paintRowLabels(QPainter &p, const Frame &f) const
     for (int r = r0 - r0 % stride; r <= r1; r += stride) {
         if (r == m_selectedRow || r == hover || nearEmphasis(r) || !shown(r))
             continue;
-        p.drawText(labelRect(r), Qt::AlignRight | Qt::AlignVCenter,
-                   fm.elidedText(rowLabel(r), Qt::ElideRight, textWidth));
+        p.drawText(labelRect(r), Qt::AlignRight | Qt::AlignVCenter, shownRowLabel(r, fm, textWidth));
     }
     p.setFont(bold);
     const QFontMetricsF fmBold(bold);
     for (int r : {hover, m_selectedRow}) {
         if (!shown(r))
             continue;
-        const QString text = fmBold.elidedText(rowLabel(r), Qt::ElideRight, textWidth);
+        const QString text = shownRowLabel(r, fmBold, textWidth);
         if (r == m_selectedRow) {
             // The query-purple frame ties the label to its outlined row.
-            const double h = std::max(lh, f.cell);
+            const double h = std::max(lh, f.ch);
             const double w = fmBold.horizontalAdvance(text) + 8;
-            const QRectF frame(area.right() - kPad + 4 - w, f.origin.y() + (r + 0.5) * f.cell - h / 2, w, h);
+            const QRectF frame(area.right() - kPad + 4 - w, f.origin.y() + (r + 0.5) * f.ch - h / 2, w, h);
             p.setRenderHint(QPainter::Antialiasing, true);
             p.setPen(QPen(theme::query(), 2.0));
             p.setBrush(Qt::NoBrush);
@@ -1161,13 +1355,14 @@ void HeatmapView::paintColumnLabels(QPainter &p, const Frame &f) const
     const QRectF area = f.columnLabelArea;
     const QFontMetricsF fm(m_labelFont);
     const double lh = fm.height();
-    const bool rotated = rotatedColumnLabels(f.cell);
-    const int stride = labelStride(f.cell, rotated);
-    const double maxWidth = maxLabelWidth();
-    const auto [c0, c1] = cellSpan(area.left(), f.cellArea.right(), f.origin.x(), f.cell, cols);
+    const bool rotated = f.angle > 0;
+    const int stride = columnStride(f.cw, f.angle);
+    const double sinA = std::sin(f.angle * kPi / 180);
+    const double cosA = std::cos(f.angle * kPi / 180);
+    const auto [c0, c1] = cellSpan(area.left(), f.cellArea.right(), f.origin.x(), f.cw, cols);
     // Only columns whose centre is shown get a label (rotated ones dip left into the corner a little).
     const auto shown = [&](int c) {
-        const double cx = f.origin.x() + (c + 0.5) * f.cell;
+        const double cx = f.origin.x() + (c + 0.5) * f.cw;
         return c >= 0 && c < cols && cx >= area.left() && cx <= f.cellArea.right();
     };
     const int hover = f.interactive ? m_hoverColumn : -1;
@@ -1177,27 +1372,28 @@ void HeatmapView::paintColumnLabels(QPainter &p, const Frame &f) const
     bold.setBold(true);
 
     p.save();
-    p.setClipRect(area.adjusted(-lh, 0, 0, 0), Qt::IntersectClip);
+    // Rotated labels dip left into the corner and climb right over the legend, as far as the margin.
+    p.setClipRect(area.adjusted(-lh, 0, lh, 0), Qt::IntersectClip);
     p.setRenderHint(QPainter::Antialiasing, true);
     p.setRenderHint(QPainter::TextAntialiasing, true);
     const auto draw = [&](int c, const QFont &font) {
         const QFontMetricsF metrics(font);
-        const double cx = f.origin.x() + (c + 0.5) * f.cell;
+        const double cx = f.origin.x() + (c + 0.5) * f.cw;
+        const QString text = shownColumnLabel(c, metrics, f.cw, f.angle);
         if (!rotated) {
-            const QString text = metrics.elidedText(columnLabel(c), Qt::ElideRight, f.cell - 2);
-            p.drawText(QRectF(cx - f.cell / 2, area.top(), f.cell, area.bottom() - area.top() - 4),
+            p.drawText(QRectF(cx - f.cw / 2, area.top(), f.cw, area.bottom() - area.top() - 4),
                        Qt::AlignHCenter | Qt::AlignBottom, text);
             return;
         }
-        const QString text = metrics.elidedText(columnLabel(c), Qt::ElideRight, maxWidth);
         p.save();
-        p.translate(cx, area.bottom() - lh * 0.25 - 4);
-        p.rotate(-60);
+        // The text starts at its column, its lower left corner at the bottom of the strip.
+        p.translate(cx, area.bottom() - lh / 2 * cosA - 4);
+        p.rotate(-f.angle);
         p.drawText(QRectF(0, -lh / 2, metrics.horizontalAdvance(text) + 2, lh),
                    Qt::AlignLeft | Qt::AlignVCenter, text);
         p.restore();
     };
-    const double spacing = rotated ? f.cell * kSin60 : f.cell;
+    const double spacing = rotated ? f.cw * sinA : f.cw;
     const auto nearEmphasis = [&](int c) {
         for (int e : {selected, hover})
             if (e >= 0 && e != c && std::abs(e - c) * spacing < lh)
@@ -1291,6 +1487,7 @@ void HeatmapView::paintBanner(QPainter &p, const QRect &area) const
 
 void HeatmapView::paintExport(QPainter &painter, const QRect &target) const
 {
+    const QScopedValueRollback<double> whole(m_labelRoom, std::numeric_limits<double>::infinity());
     painter.save();
     painter.fillRect(target, palette().base());
     if (m_values.size() > 0) {
