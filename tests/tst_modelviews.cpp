@@ -3,13 +3,16 @@
 #include "compare.h"
 #include "compareview.h"
 #include "layerflowview.h"
+#include "lineview.h"
 #include "modelgridview.h"
 #include "testmodels.h"
 
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
+#include <QPainter>
 #include <cmath>
+#include <random>
 
 using namespace attention;
 
@@ -63,6 +66,13 @@ private slots:
     void compareSameWord();
     void compareInvalid();
     void layerFlow();
+
+    void lineWidthAndOpacityFollowWeight();
+    void lineViewDrawsEveryQuery();
+    void lineViewSelectedQueryOnTop();
+    void lineViewHeadColours();
+    void gridGrowsWithSpace();
+    void gridNarrowAndTallDock();
 
 private:
     std::shared_ptr<const Model> m_small = testing::randomModel(8, 4, 2, 2, 10, true);
@@ -299,6 +309,269 @@ void tst_ModelViews::layerFlow()
     view.setTrace(nullptr);
     QCOMPARE(view.token(), -1);
     view.grab();
+}
+
+namespace {
+
+// A softmax-like matrix: every row near uniform (1/n ± 20 %), rows summing to 1.
+Eigen::MatrixXd nearUniform(int n, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> jitter(0.8, 1.2);
+    Eigen::MatrixXd w(n, n);
+    for (int r = 0; r < n; ++r) {
+        for (int c = 0; c < n; ++c)
+            w(r, c) = jitter(rng);
+        w.row(r) /= w.row(r).sum();
+    }
+    return w;
+}
+
+QStringList tokenNames(int n)
+{
+    QStringList tokens;
+    for (int i = 0; i < n; ++i)
+        tokens << QStringLiteral("tok%1").arg(i);
+    return tokens;
+}
+
+// WCAG relative luminance and the contrast of a colour against white.
+double contrastOnWhite(const QColor &c)
+{
+    const auto channel = [](double v) {
+        return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+    };
+    const double l = 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+    return 1.05 / (l + 0.05);
+}
+
+} // namespace
+
+void tst_ModelViews::lineWidthAndOpacityFollowWeight()
+{
+    // Below the threshold nothing is drawn.
+    QCOMPARE(LineView::lineWidthFor(0.0, 15), 0.0);
+    QCOMPARE(LineView::lineWidthFor(0.019, 15), 0.0);
+    QCOMPARE(LineView::lineOpacityFor(0.019), 0.0);
+    // From 1 px to 8 px at the 15 px reference font, opacity from 0.15 to 1.
+    QVERIFY(std::abs(LineView::lineWidthFor(LineView::kLineThreshold, 15) - 1.14) < 0.01);
+    QCOMPARE(LineView::lineWidthFor(1.0, 15), 8.0);
+    QVERIFY(std::abs(LineView::lineOpacityFor(LineView::kLineThreshold) - 0.15) < 1e-9);
+    QCOMPARE(LineView::lineOpacityFor(1.0), 1.0);
+    // Strictly increasing in the weight.
+    double width = 0.0, opacity = 0.0;
+    for (double w = 0.02; w <= 1.0001; w += 0.02) {
+        QVERIFY2(LineView::lineWidthFor(w, 15) > width, qPrintable(QString::number(w)));
+        QVERIFY2(LineView::lineOpacityFor(w) > opacity, qPrintable(QString::number(w)));
+        width = LineView::lineWidthFor(w, 15);
+        opacity = LineView::lineOpacityFor(w);
+    }
+    // A window zoomed to twice the text size draws lines twice as wide.
+    QCOMPARE(LineView::lineWidthFor(0.5, 30), 2 * LineView::lineWidthFor(0.5, 15));
+    QCOMPARE(LineView::lineWidthFor(1.0, 30), 16.0);
+}
+
+void tst_ModelViews::lineViewDrawsEveryQuery()
+{
+    const int n = 6;
+    LineView view;
+    view.setWeights(nearUniform(n, 7), tokenNames(n));
+    view.resize(520, 420);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.grab(); // a full paint
+
+    // Every weight is about 1/6, well above the threshold: all 36 lines, from every query.
+    QCOMPARE(view.lastPaintedLineCount(), n * n);
+    const QVector<LineView::DrawnLine> lines = view.drawnLines();
+    QCOMPARE(lines.size(), n * n);
+    QSet<int> queries;
+    for (const LineView::DrawnLine &line : lines) {
+        queries.insert(line.query);
+        QVERIFY(!line.focused);
+        QVERIFY(line.width >= 1.0);
+        QVERIFY(line.opacity >= 0.15);
+    }
+    QCOMPARE(queries.size(), n);
+
+    // A sharp row draws fewer lines: weights below 0.02 are skipped.
+    Eigen::MatrixXd sharp = nearUniform(n, 7);
+    sharp.row(0).setConstant(0.001);
+    sharp(0, 3) = 1.0 - 0.001 * (n - 1);
+    view.setWeights(sharp, tokenNames(n));
+    view.grab();
+    QCOMPARE(view.lastPaintedLineCount(), n * n - (n - 1));
+
+    // The export paints the same lines.
+    QImage image(view.exportSizeHint(), QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    view.paintExport(painter, image.rect());
+    painter.end();
+    QCOMPARE(view.lastPaintedLineCount(), n * n - (n - 1));
+}
+
+void tst_ModelViews::lineViewSelectedQueryOnTop()
+{
+    const int n = 5;
+    LineView view;
+    view.setWeights(nearUniform(n, 3), tokenNames(n));
+    const QVector<LineView::DrawnLine> before = view.drawnLines();
+    view.setSelectedQuery(2);
+    const QVector<LineView::DrawnLine> lines = view.drawnLines();
+    QCOMPARE(lines.size(), n * n); // every query's lines still, the selected one's not twice
+    // The selected query's lines come last (on top), wider and more opaque than the same weight elsewhere.
+    for (int i = 0; i < lines.size(); ++i) {
+        const bool last = i >= lines.size() - n;
+        QCOMPARE(lines[i].focused, last);
+        QCOMPARE(lines[i].query == 2, last);
+    }
+    const auto find = [](const QVector<LineView::DrawnLine> &all, int q, int k) {
+        for (const LineView::DrawnLine &line : all)
+            if (line.query == q && line.key == k)
+                return line;
+        return LineView::DrawnLine{};
+    };
+    for (int k = 0; k < n; ++k) {
+        const LineView::DrawnLine selected = find(lines, 2, k);
+        const LineView::DrawnLine plain = find(before, 2, k);
+        QVERIFY(selected.width > plain.width);
+        QVERIFY(selected.opacity >= plain.opacity);
+        // The others dim, so the selection stands out.
+        QVERIFY(find(lines, 0, k).opacity < find(before, 0, k).opacity);
+        QVERIFY(find(lines, 0, k).opacity < selected.opacity);
+    }
+    view.setSelectedQuery(-1);
+    QCOMPARE(view.drawnLines().size(), n * n);
+}
+
+void tst_ModelViews::lineViewHeadColours()
+{
+    // The first twelve head colours are distinct and readable on white (contrast at least 3:1).
+    QSet<QRgb> colours;
+    for (int h = 0; h < 12; ++h) {
+        const QColor c = LineView::headColor(h);
+        colours.insert(c.rgb());
+        QVERIFY2(contrastOnWhite(c) >= 3.0,
+                 qPrintable(QStringLiteral("head %1: %2").arg(h).arg(contrastOnWhite(c))));
+    }
+    QCOMPARE(colours.size(), 12);
+
+    const int n = 5;
+    const std::vector<Eigen::MatrixXd> heads = {nearUniform(n, 1), nearUniform(n, 2), nearUniform(n, 3)};
+    LineView view;
+    view.setHeadWeights(heads, tokenNames(n));
+    QCOMPARE(view.headCount(), 3);
+    view.resize(560, 420);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const QImage shot = view.grab().toImage();
+    QCOMPARE(view.lastPaintedLineCount(), 3 * n * n);
+
+    // Each head's lines carry that head's colour.
+    QSet<QRgb> drawn;
+    for (const LineView::DrawnLine &line : view.drawnLines()) {
+        QCOMPARE(line.color, LineView::headColor(line.head));
+        drawn.insert(line.color.rgb());
+    }
+    QCOMPARE(drawn.size(), 3);
+
+    // The legend, above the first token, shows every head's colour.
+    const int legendBottom = view.tokenRect(0, false).top();
+    QVERIFY(legendBottom > 0);
+    for (int h = 0; h < 3; ++h) {
+        const QRgb want = LineView::headColor(h).rgb();
+        int found = 0;
+        for (int y = 0; y < legendBottom; ++y)
+            for (int x = 0; x < shot.width(); ++x)
+                found += shot.pixel(x, y) == want;
+        QVERIFY2(found >= 10, qPrintable(QStringLiteral("head %1: %2 pixels").arg(h).arg(found)));
+    }
+
+    // A matrix of another shape is left out; one head via setWeights goes back to the query colour.
+    view.setHeadWeights({nearUniform(n, 1), nearUniform(n + 1, 2), nearUniform(n, 4)}, tokenNames(n));
+    QCOMPARE(view.headCount(), 2);
+    view.setWeights(nearUniform(n, 1), tokenNames(n));
+    QCOMPARE(view.headCount(), 1);
+    QVERIFY(view.drawnLines().first().color != LineView::headColor(0));
+}
+
+void tst_ModelViews::gridGrowsWithSpace()
+{
+    const AttentionTrace trace = traceOf(m_small, "w1 w2 w3 w4 w5");
+    ModelGridView view;
+    view.setTrace(&trace);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const auto sideAt = [&](int w, int h) {
+        view.resize(w, h);
+        QCoreApplication::processEvents();
+        return view.thumbnailSide();
+    };
+    const int small = sideAt(250, 250);
+    const int medium = sideAt(600, 600);
+    const int large = sideAt(1920, 1080);
+    QVERIFY2(medium >= 2 * small, qPrintable(QStringLiteral("%1 vs %2").arg(medium).arg(small)));
+    QVERIFY2(large > medium, qPrintable(QStringLiteral("%1 vs %2").arg(large).arg(medium)));
+    QVERIFY(large >= 250);
+    // With large thumbnails the labels grow too, and every cell stays a square inside the widget.
+    QVERIFY(QFontInfo(view.labelFont()).pixelSize() > QFontInfo(view.font()).pixelSize());
+    for (int l = 0; l < 2; ++l)
+        for (int h = -1; h < 2; ++h) {
+            const QRect cell = view.cellRect(l, h);
+            QCOMPARE(cell.width(), cell.height());
+            QVERIFY(view.rect().contains(cell));
+        }
+    QVERIFY(distinctColors(view.grab().toImage()) > 20);
+}
+
+void tst_ModelViews::gridNarrowAndTallDock()
+{
+    // Two layers of four heads (five columns with the average) in a dock 340 px wide and 900 px tall:
+    // laid out with heads down and layers across, the thumbnails are far larger than in five columns.
+    const AttentionTrace trace = traceOf(testing::randomModel(8, 2, 2, 4, 10, true), "w1 w2 w3 w4 w5 w6");
+    ModelGridView view;
+    view.setTrace(&trace);
+    view.resize(340, 900);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(view.isTransposed());
+    QVERIFY2(view.thumbnailSide() >= 100, qPrintable(QString::number(view.thumbnailSide())));
+    // Drawn as heads down: head 2 of a layer sits under head 1, the next layer to the right.
+    QVERIFY(view.cellRect(0, 1).top() > view.cellRect(0, 0).bottom());
+    QVERIFY(view.cellRect(1, 0).left() > view.cellRect(0, 0).right());
+    QVERIFY(view.cellRect(0, -1).top() > view.cellRect(0, 3).bottom());
+    QVector<QRect> cells;
+    for (int l = 0; l < 2; ++l)
+        for (int h = -1; h < 4; ++h) {
+            cells << view.cellRect(l, h);
+            QVERIFY(view.rect().contains(cells.last()));
+        }
+    for (int i = 0; i < cells.size(); ++i)
+        for (int j = i + 1; j < cells.size(); ++j)
+            QVERIFY(!cells[i].intersects(cells[j]));
+    // The arrows follow the drawing: Down is the next head, Right the next layer.
+    view.setSelected(0, 0);
+    QTest::keyClick(&view, Qt::Key_Down);
+    QCOMPARE(view.selectedLayer(), 0);
+    QCOMPARE(view.selectedHead(), 1);
+    QTest::keyClick(&view, Qt::Key_Right);
+    QCOMPARE(view.selectedLayer(), 1);
+    QCOMPARE(view.selectedHead(), 1);
+    QSignalSpy spy(&view, &ModelGridView::headActivated);
+    QTest::mouseClick(&view, Qt::LeftButton, {}, view.cellRect(1, 2).center());
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.last().at(1).toInt(), 2);
+
+    // Squeezed into a narrow, short dock, the grid shrinks but stays inside and keeps short labels.
+    view.resize(200, 160);
+    QCoreApplication::processEvents();
+    QVERIFY(view.thumbnailSide() >= 12);
+    QVERIFY(view.thumbnailSide() < 40);
+    for (int l = 0; l < 2; ++l)
+        for (int h = -1; h < 4; ++h)
+            QVERIFY(!view.cellRect(l, h).isEmpty());
+    QVERIFY(distinctColors(view.grab().toImage()) > 5);
 }
 
 QTEST_MAIN(tst_ModelViews)

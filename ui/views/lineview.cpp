@@ -18,9 +18,9 @@ constexpr double kPad = 8.0;
 constexpr double kChipPad = 6.0;     // space between a token's text and its highlight
 constexpr int kLabelMaxChars = 14;   // longer tokens are elided
 constexpr double kMinGap = 80.0;     // the lines need some room to be read
-constexpr double kSkipWeight = 0.01; // fainter lines are noise, and 2,048² of them would be slow
-constexpr double kMinOpacity = 0.08;
-constexpr double kFaint = 0.5; // with nothing selected every line is shown at half strength
+constexpr double kSkipWeight = 0.01; // label tints fainter than this are not drawn
+constexpr double kDimmed = 0.3;      // with a focus, the other lines keep this share of their opacity
+constexpr double kReferenceFontPx = 15.0; // 11 pt at 96 dpi: where lineWidthFor gives 1..8 px
 
 QColor withAlpha(QColor c, double alpha)
 {
@@ -55,9 +55,72 @@ LineView::LineView(QWidget *parent) : QWidget(parent)
     recomputeFonts();
 }
 
+double LineView::lineWidthFor(double weight, double fontPx)
+{
+    if (!(weight >= kLineThreshold))
+        return 0.0;
+    const double scale = std::clamp(fontPx / kReferenceFontPx, 0.75, 4.0);
+    return (1.0 + 7.0 * std::min(weight, 1.0)) * scale;
+}
+
+double LineView::lineOpacityFor(double weight)
+{
+    if (!(weight >= kLineThreshold))
+        return 0.0;
+    const double t = (std::min(weight, 1.0) - kLineThreshold) / (1.0 - kLineThreshold);
+    return 0.15 + 0.85 * t;
+}
+
+QColor LineView::headColor(int head)
+{
+    // Okabe–Ito hues (told apart with the common colour-vision deficiencies) without its yellow, which
+    // is unreadable on white, plus a few darker ones; past those, hues a golden angle apart.
+    static const QColor palette[] = {
+        QColor(0x00, 0x72, 0xB2), // blue
+        QColor(0xD5, 0x5E, 0x00), // vermilion
+        QColor(0x00, 0x9E, 0x73), // bluish green
+        QColor(0xCC, 0x50, 0x9A), // reddish purple
+        QColor(0xB0, 0x7C, 0x00), // dark amber
+        QColor(0x33, 0x33, 0x33), // near black
+        QColor(0x8C, 0x56, 0x4B), // brown
+        QColor(0x3F, 0x9B, 0xD6), // sky blue, darkened
+    };
+    constexpr int known = static_cast<int>(sizeof(palette) / sizeof(palette[0]));
+    if (head >= 0 && head < known)
+        return palette[head];
+    const int hue = static_cast<int>(std::fmod(std::max(head, 0) * 137.508, 360.0));
+    return QColor::fromHsv(hue, 220, (head / known) % 2 ? 150 : 190);
+}
+
 void LineView::setWeights(const Eigen::MatrixXd &weights, const QStringList &tokens)
 {
-    m_weights = weights;
+    m_multiHead = false;
+    setMatrices({weights}, tokens);
+}
+
+void LineView::setHeadWeights(const std::vector<Eigen::MatrixXd> &heads, const QStringList &tokens)
+{
+    m_multiHead = true;
+    std::vector<Eigen::MatrixXd> same;
+    for (const Eigen::MatrixXd &h : heads)
+        if (same.empty() || (h.rows() == same.front().rows() && h.cols() == same.front().cols()))
+            same.push_back(h);
+    setMatrices(std::move(same), tokens);
+}
+
+void LineView::setMatrices(std::vector<Eigen::MatrixXd> heads, const QStringList &tokens)
+{
+    m_heads = std::move(heads);
+    if (m_heads.empty())
+        m_weights = Eigen::MatrixXd();
+    else if (m_heads.size() == 1)
+        m_weights = m_heads.front();
+    else {
+        m_weights = Eigen::MatrixXd::Zero(m_heads.front().rows(), m_heads.front().cols());
+        for (const Eigen::MatrixXd &h : m_heads)
+            m_weights += h;
+        m_weights /= static_cast<double>(m_heads.size());
+    }
     m_tokens = tokens;
     if (m_selected >= m_weights.rows())
         m_selected = -1;
@@ -129,6 +192,8 @@ LineView::Layout LineView::layoutFor(const QRectF &area) const
     Layout l;
     l.area = area;
     l.header = fm.height() + 2 * kPad;
+    if (m_multiHead)
+        l.header += fm.height() + kPad; // the legend, on one line of its own below the titles
     const int n = std::max(1, tokenCount());
     // Spread few tokens out (easier to aim at), but not so far that lines become nearly flat.
     l.rowHeight = std::clamp((area.height() - l.header - kPad) / n, minimumRowHeight(), fm.height() * 2.4);
@@ -244,6 +309,131 @@ void LineView::changeEvent(QEvent *event)
     }
 }
 
+double LineView::headOffset(int head, double rowHeight) const
+{
+    // Several heads' lines between the same two tokens would lie on top of each other; fan them out a
+    // little inside the row.
+    const int n = headCount();
+    if (n < 2)
+        return 0.0;
+    const double step = std::min(lineWidthFor(0.5, m_font.pixelSize()), 0.6 * rowHeight / (n - 1));
+    return (head - (n - 1) / 2.0) * step;
+}
+
+template<typename F>
+void LineView::forEachLine(const Hit &hover, F &&visit) const
+{
+    const int rows = static_cast<int>(m_weights.rows());
+    const int cols = static_cast<int>(m_weights.cols());
+    if (rows == 0 || cols == 0)
+        return;
+    int focusRow = -1;
+    int focusColumn = -1;
+    if (hover.index >= 0 && hover.isKey)
+        focusColumn = hover.index < cols ? hover.index : -1;
+    else if (hover.index >= 0)
+        focusRow = hover.index < rows ? hover.index : -1;
+    else
+        focusRow = m_selected;
+    const bool focus = focusRow >= 0 || focusColumn >= 0;
+    const double dim = focus ? kDimmed : 1.0;
+    const double px = m_font.pixelSize();
+    const auto colorOf = [&](int head, bool keySide) {
+        if (m_multiHead)
+            return headColor(head);
+        return keySide ? theme::key() : theme::query();
+    };
+
+    DrawnLine line;
+    for (int h = 0; h < headCount(); ++h) {
+        const Eigen::MatrixXd &w = m_heads[static_cast<std::size_t>(h)];
+        line.head = h;
+        line.color = colorOf(h, false);
+        line.focused = false;
+        // Column-major: walk each key's column so 2,048² weights are read contiguously.
+        for (int c = 0; c < cols; ++c)
+            for (int r = 0; r < rows; ++r) {
+                const double weight = w(r, c);
+                if (!(weight >= kLineThreshold) || r == focusRow || c == focusColumn)
+                    continue;
+                line.query = r;
+                line.key = c;
+                line.width = lineWidthFor(weight, px);
+                line.opacity = lineOpacityFor(weight) * dim;
+                visit(static_cast<const DrawnLine &>(line));
+            }
+    }
+    if (!focus)
+        return;
+    for (int h = 0; h < headCount(); ++h) {
+        const Eigen::MatrixXd &w = m_heads[static_cast<std::size_t>(h)];
+        line.head = h;
+        line.color = colorOf(h, focusColumn >= 0);
+        line.focused = true;
+        const int n = focusRow >= 0 ? cols : rows;
+        for (int i = 0; i < n; ++i) {
+            const int r = focusRow >= 0 ? focusRow : i;
+            const int c = focusRow >= 0 ? i : focusColumn;
+            const double weight = w(r, c);
+            if (!(weight >= kLineThreshold))
+                continue;
+            line.query = r;
+            line.key = c;
+            // Wider, and never fainter than 0.7: the selected query's lines must read from the back row.
+            line.width = std::max(lineWidthFor(weight, px) * 1.25, lineWidthFor(0.25, px));
+            line.opacity = std::max(0.7, lineOpacityFor(weight));
+            visit(static_cast<const DrawnLine &>(line));
+        }
+    }
+}
+
+QVector<LineView::DrawnLine> LineView::drawnLines() const
+{
+    QVector<DrawnLine> lines;
+    forEachLine(Hit{m_hoverIndex, m_hoverIsKey}, [&](const DrawnLine &line) { lines.push_back(line); });
+    return lines;
+}
+
+QString LineView::legendText(int head, bool shortForm) const
+{
+    return shortForm ? QString::number(head + 1) : tr("head %1").arg(head + 1);
+}
+
+void LineView::paintLegend(QPainter &p, const Layout &l) const
+{
+    const QFontMetricsF fm(m_font);
+    const double rowTop = l.area.top() + l.header - fm.height() - kPad * 1.5;
+    const double swatch = fm.height() * 1.3;
+    const double gap = fm.averageCharWidth() * 1.5;
+    const double left = l.area.left() + kPad;
+    const double available = l.area.width() - 2 * kPad;
+    const auto widthOf = [&](bool shortForm) {
+        double total = 0.0;
+        for (int h = 0; h < headCount(); ++h)
+            total += swatch + 4 + fm.horizontalAdvance(legendText(h, shortForm)) + gap;
+        return total - gap;
+    };
+    // "head 1  head 2 …" when it fits, else "1 2 3 …" with the colours doing the work.
+    const bool shortForm = widthOf(false) > available;
+    double x = left + std::max(0.0, (available - widthOf(shortForm)) / 2);
+    p.setFont(m_font);
+    for (int h = 0; h < headCount(); ++h) {
+        const QString label = legendText(h, shortForm);
+        const double itemWidth = swatch + 4 + fm.horizontalAdvance(label);
+        if (x + itemWidth > left + available + 0.5) {
+            p.setPen(palette().color(QPalette::Text));
+            p.drawText(QPointF(x, rowTop + fm.ascent()), QStringLiteral("…"));
+            break;
+        }
+        const double y = rowTop + fm.height() / 2;
+        p.setPen(QPen(headColor(h), lineWidthFor(0.6, m_font.pixelSize()), Qt::SolidLine, Qt::FlatCap));
+        p.drawLine(QPointF(x, y), QPointF(x + swatch, y));
+        p.setPen(headColor(h));
+        p.drawText(QPointF(x + swatch + 4, rowTop + fm.ascent()), label);
+        x += itemWidth + gap;
+    }
+}
+
 void LineView::paintEvent(QPaintEvent *event)
 {
     QPainter p(this);
@@ -269,7 +459,7 @@ void LineView::paintAll(QPainter &p, const Layout &l, const QRectF &dirty, const
 
     // Column titles, in the colours every view uses for queries and keys.
     const QRectF header(l.area.left() + kPad, l.area.top() + kPad / 2, l.area.width() - 2 * kPad,
-                        l.header - kPad);
+                        QFontMetricsF(m_font).height() + kPad);
     p.setFont(bold);
     p.setPen(theme::query());
     p.drawText(QRectF(header.left(), header.top(), l.labelWidth - kChipPad, header.height()),
@@ -280,7 +470,7 @@ void LineView::paintAll(QPainter &p, const Layout &l, const QRectF &dirty, const
     if (rows == 0 || cols == 0)
         return;
 
-    // Which lines: a hovered token's, else the selected query's, else all of them faintly.
+    // Which lines stand out: a hovered token's, else the selected query's.
     int focusRow = -1;
     int focusColumn = -1;
     if (hover.index >= 0 && hover.isKey)
@@ -289,45 +479,40 @@ void LineView::paintAll(QPainter &p, const Layout &l, const QRectF &dirty, const
         focusRow = hover.index;
     else
         focusRow = m_selected;
-    const bool all = focusRow < 0 && focusColumn < 0;
+
+    if (m_multiHead)
+        paintLegend(p, l);
 
     // Rows whose label band meets the dirty rectangle (with room for the widest pen).
     const auto rowIndex = [&](double y) {
         return static_cast<int>(std::floor((y - l.area.top() - l.header) / l.rowHeight));
     };
-    const double top = dirty.top() - 8;
-    const double bottom = dirty.bottom() + 8;
+    const double margin = lineWidthFor(1.0, m_font.pixelSize()) * 1.5 + 4;
+    const double top = dirty.top() - margin;
+    const double bottom = dirty.bottom() + margin;
     const int firstVisible = std::max(0, rowIndex(top));
     const int lastVisible = rowIndex(bottom);
 
-    const auto drawLine = [&](int r, int c, const QColor &color, double strength) {
-        const double w = m_weights(r, c);
-        if (!(w >= kSkipWeight))
-            return;
-        const double y0 = l.y(r);
-        const double y1 = l.y(c);
+    // Every query's lines by weight, then the focused token's on top over a white casing, so they read
+    // even where many others cross.
+    int painted = 0;
+    forEachLine(hover, [&](const DrawnLine &line) {
+        const double y0 = l.y(line.query) + headOffset(line.head, l.rowHeight);
+        const double y1 = l.y(line.key) + headOffset(line.head, l.rowHeight);
         if (std::max(y0, y1) < top || std::min(y0, y1) > bottom)
             return;
-        const double width = 0.5 + 7.5 * std::min(w, 1.0);
-        p.setPen(
-            QPen(withAlpha(color, std::max(kMinOpacity, w * strength)), width, Qt::SolidLine, Qt::FlatCap));
-        p.drawLine(QPointF(l.lineLeft, y0), QPointF(l.lineRight, y1));
-    };
-    if (all) {
-        for (int r = 0; r < rows; ++r) {
-            // A line from a row above the band can only cross it if it ends at or below the band's top.
-            const int c0 = l.y(r) < top ? std::max(0, firstVisible) : 0;
-            const int c1 = l.y(r) > bottom ? std::min(cols - 1, lastVisible) : cols - 1;
-            for (int c = c0; c <= c1; ++c)
-                drawLine(r, c, theme::query(), kFaint);
+        const QPointF from(l.lineLeft, y0);
+        const QPointF to(l.lineRight, y1);
+        if (line.focused) {
+            p.setPen(QPen(withAlpha(palette().color(QPalette::Base), 0.85), line.width + 3, Qt::SolidLine,
+                          Qt::FlatCap));
+            p.drawLine(from, to);
         }
-    } else if (focusRow >= 0) {
-        for (int c = 0; c < cols; ++c)
-            drawLine(focusRow, c, theme::query(), 1.0);
-    } else {
-        for (int r = 0; r < rows; ++r)
-            drawLine(r, focusColumn, theme::key(), 1.0);
-    }
+        p.setPen(QPen(withAlpha(line.color, line.opacity), line.width, Qt::SolidLine, Qt::FlatCap));
+        p.drawLine(from, to);
+        ++painted;
+    });
+    m_lastPainted = painted;
 
     // Token labels; with a focus, the other side is tinted by how much weight each token gets.
     const double maxText = l.labelWidth - 2 * kChipPad;

@@ -8,6 +8,7 @@
 
 #include <QFontInfo>
 #include <QFontMetrics>
+#include <QHash>
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QLinearGradient>
@@ -28,7 +29,7 @@ constexpr int kGap = 6;            // between thumbnails
 constexpr int kAverageGap = 10;    // extra, so the average column reads as something apart
 constexpr int kLabelGap = 8;       // row labels to the first thumbnail
 constexpr int kMinCell = 12;       // below this a thumbnail shows nothing but noise
-constexpr int kMaxCell = 220;      // larger adds nothing: the heatmap view is one click away
+constexpr int kMaxCell = 320;      // larger adds nothing: the heatmap view is one click away
 constexpr int kMaxThumbnail = 192; // image pixels per side; long inputs are pooled down to this
 
 // Viridis looked up once: a thumbnail of 192 × 192 would otherwise build 36,864 QColors.
@@ -150,8 +151,10 @@ QRect ModelGridView::cellRect(int layer, int head) const
     if (layer < 0 || layer >= m_layers || head < -1 || head >= m_heads || m_cell <= 0)
         return {};
     const int column = head < 0 ? m_heads : head;
-    const int x = m_origin.x() + column * m_pitchX + (head < 0 ? m_averageGap : 0);
-    const int y = m_origin.y() + layer * m_pitchY;
+    const int gridColumn = m_transposed ? layer : column;
+    const int gridRow = m_transposed ? column : layer;
+    const int x = m_origin.x() + gridColumn * m_pitchX + (!m_transposed && head < 0 ? m_averageGap : 0);
+    const int y = m_origin.y() + gridRow * m_pitchY + (m_transposed && head < 0 ? m_averageGap : 0);
     return {x, y, m_cell, m_cell};
 }
 
@@ -208,56 +211,112 @@ void ModelGridView::updateFonts()
     m_font.setPointSizeF(std::max(theme::kMinimumPointSize, base));
     m_titleFont = m_font;
     m_titleFont.setBold(true);
+    m_labelFont = m_font;
 }
 
-void ModelGridView::updateLayout()
+ModelGridView::Cell ModelGridView::cellAtGrid(int gridRow, int gridColumn) const
 {
-    const QFontMetrics fm(m_font);
-    const int lineHeight = fm.height() + 4;
-    m_titleRect = QRect(kMargin, kMargin, std::max(0, width() - 2 * kMargin), lineHeight);
-    m_cell = 0;
-    if (m_layers == 0)
-        return;
+    const int layer = m_transposed ? gridColumn : gridRow;
+    const int column = m_transposed ? gridRow : gridColumn;
+    return {layer, column >= m_heads ? -1 : column};
+}
 
-    const int columns = columnCount();
-    int top = m_titleRect.bottom() + 1 + lineHeight + 4; // title, then the column headers
+QString ModelGridView::gridRowTitle(int gridRow, bool transposed, bool shortForm) const
+{
+    return transposed ? columnTitle(gridRow, shortForm) : rowTitle(gridRow, shortForm);
+}
+
+QString ModelGridView::gridColumnTitle(int gridColumn, bool transposed, bool shortForm) const
+{
+    return transposed ? rowTitle(gridColumn, shortForm) : columnTitle(gridColumn, shortForm);
+}
+
+ModelGridView::Arrangement ModelGridView::arrange(bool transposed, const QFont &labelFont) const
+{
+    Arrangement a;
+    a.transposed = transposed;
+    a.font = labelFont;
+    const QFontMetrics fm(labelFont);
+    const int lineHeight = fm.height() + 4;
+    a.titleRect = QRect(kMargin, kMargin, std::max(0, width() - 2 * kMargin), lineHeight);
+    const int rows = transposed ? columnCount() : m_layers;
+    const int columns = transposed ? m_layers : columnCount();
+    const int extraX = transposed ? 0 : kAverageGap; // the average column, set apart
+    const int extraY = transposed ? kAverageGap : 0; // or the average row
+    int top = a.titleRect.bottom() + 1 + lineHeight + 4; // title, then the column headers
     const int availableHeight = height() - kMargin - top;
     // The largest square cell that fits, for labels of a given width.
     auto cellFor = [&](int labelWidth) {
         const int w =
-            (width() - 2 * kMargin - labelWidth - kLabelGap - (columns - 1) * kGap - kAverageGap) / columns;
-        const int h = (availableHeight - (m_layers - 1) * kGap) / m_layers;
+            (width() - 2 * kMargin - labelWidth - kLabelGap - (columns - 1) * kGap - extraX) / columns;
+        const int h = (availableHeight - (rows - 1) * kGap - extraY) / rows;
         return std::clamp(std::min(w, h), kMinCell, kMaxCell);
     };
     auto widest = [&](bool shortForm) {
         int labels = 0, headers = 0;
-        for (int l = 0; l < m_layers; ++l)
-            labels = std::max(labels, fm.horizontalAdvance(rowTitle(l, shortForm)));
+        for (int r = 0; r < rows; ++r)
+            labels = std::max(labels, fm.horizontalAdvance(gridRowTitle(r, transposed, shortForm)));
         for (int c = 0; c < columns; ++c)
-            headers = std::max(headers, fm.horizontalAdvance(columnTitle(c, shortForm)));
+            headers = std::max(headers, fm.horizontalAdvance(gridColumnTitle(c, transposed, shortForm)));
         return std::pair<int, int>(labels, headers);
     };
     // "Layer 1" / "Head 1" when they fit above and beside the cells, else "L1" / "H1".
     auto [labelWidth, headerWidth] = widest(false);
-    m_cell = cellFor(labelWidth);
-    m_shortLabels = headerWidth > m_cell + kGap - 2;
-    if (m_shortLabels) {
+    a.cell = cellFor(labelWidth);
+    a.shortLabels = headerWidth > a.cell + kGap - 2;
+    if (a.shortLabels) {
         std::tie(labelWidth, headerWidth) = widest(true);
-        m_cell = cellFor(labelWidth);
+        a.cell = cellFor(labelWidth);
     }
-    m_rowLabelWidth = labelWidth;
-    m_pitchX = m_cell + kGap;
-    m_pitchY = m_cell + kGap;
-    m_averageGap = kAverageGap;
+    a.rowLabelWidth = labelWidth;
 
     // Centre the labels and the grid together when there is room to spare.
-    const int gridWidth = columns * m_cell + (columns - 1) * kGap + kAverageGap;
+    const int gridWidth = columns * a.cell + (columns - 1) * kGap + extraX;
     const int used = labelWidth + kLabelGap + gridWidth;
     const int left = kMargin + std::max(0, (width() - 2 * kMargin - used) / 2);
     // Spare height goes above and below the grid alike, so it sits in the middle of a tall dock.
-    const int gridHeight = m_layers * m_cell + (m_layers - 1) * kGap;
+    const int gridHeight = rows * a.cell + (rows - 1) * kGap + extraY;
     top += std::max(0, (availableHeight - gridHeight) / 2);
-    m_origin = QPoint(left + labelWidth + kLabelGap, top);
+    a.origin = QPoint(left + labelWidth + kLabelGap, top);
+    return a;
+}
+
+void ModelGridView::updateLayout()
+{
+    m_labelFont = m_font;
+    m_titleRect = QRect(kMargin, kMargin, std::max(0, width() - 2 * kMargin), QFontMetrics(m_font).height() + 4);
+    m_cell = 0;
+    m_transposed = false;
+    if (m_layers == 0)
+        return;
+
+    // Layers down and heads across, or (in a tall, narrow dock) heads down and layers across: whichever
+    // gives the larger thumbnails. Ties keep layers down.
+    Arrangement best = arrange(false, m_font);
+    const Arrangement across = arrange(true, m_font);
+    if (across.cell > best.cell)
+        best = across;
+    // Large thumbnails get larger labels (up to 1.5×), so a projected grid stays legible from the back.
+    const double scale = std::clamp(best.cell / 100.0, 1.0, 1.5);
+    if (scale > 1.05) {
+        QFont larger = m_font;
+        larger.setPointSizeF(m_font.pointSizeF() * scale);
+        const Arrangement grown = arrange(best.transposed, larger);
+        if (grown.cell >= best.cell * 0.9)
+            best = grown;
+    }
+    m_transposed = best.transposed;
+    m_labelFont = best.font;
+    m_titleFont = m_labelFont;
+    m_titleFont.setBold(true);
+    m_titleRect = best.titleRect;
+    m_cell = best.cell;
+    m_shortLabels = best.shortLabels;
+    m_rowLabelWidth = best.rowLabelWidth;
+    m_pitchX = m_cell + kGap;
+    m_pitchY = m_cell + kGap;
+    m_averageGap = kAverageGap;
+    m_origin = best.origin;
 }
 
 void ModelGridView::resizeEvent(QResizeEvent *event)
@@ -284,7 +343,7 @@ void ModelGridView::paintEvent(QPaintEvent *)
     QPainter p(this);
     p.setRenderHint(QPainter::SmoothPixmapTransform, false); // cells stay crisp squares
     const QColor text = palette().color(QPalette::WindowText);
-    const QFontMetrics fm(m_font);
+    const QFontMetrics fm(m_labelFont);
 
     if (m_layers == 0) {
         p.setFont(m_font);
@@ -302,7 +361,7 @@ void ModelGridView::paintEvent(QPaintEvent *)
         fm.horizontalAdvance(legendLow) + barWidth + fm.horizontalAdvance(legendHigh) + 12;
     const QRect legend(m_titleRect.right() - legendWidth + 1, m_titleRect.top(), legendWidth,
                        m_titleRect.height());
-    p.setFont(m_font);
+    p.setFont(m_labelFont);
     p.setPen(text);
     p.drawText(legend, Qt::AlignLeft | Qt::AlignVCenter, legendLow);
     const QRect bar(legend.left() + fm.horizontalAdvance(legendLow) + 4, legend.center().y() - 6, barWidth,
@@ -320,22 +379,27 @@ void ModelGridView::paintEvent(QPaintEvent *)
                QFontMetrics(m_titleFont).elidedText(title, Qt::ElideRight, titleRect.width()));
 
     // Column headers and row labels.
-    p.setFont(m_font);
+    p.setFont(m_labelFont);
     p.setPen(text);
     const int headerTop = m_titleRect.bottom() + 1;
-    for (int c = 0; c < columnCount(); ++c) {
-        const QRect cell = cellRect(0, c < m_heads ? c : -1);
+    const int gridColumns = m_transposed ? m_layers : columnCount();
+    const int gridRows = m_transposed ? columnCount() : m_layers;
+    for (int c = 0; c < gridColumns; ++c) {
+        const Cell first = cellAtGrid(0, c);
+        const QRect cell = cellRect(first.layer, first.head);
         // Ends above the cells so the selection outline, drawn just outside a cell, never touches it.
         const QRect header(cell.left() - kGap / 2, headerTop, cell.width() + kGap,
                            m_origin.y() - 4 - headerTop);
         p.drawText(header, Qt::AlignHCenter | Qt::AlignBottom,
-                   fm.elidedText(columnTitle(c, m_shortLabels), Qt::ElideRight, header.width()));
+                   fm.elidedText(gridColumnTitle(c, m_transposed, m_shortLabels), Qt::ElideRight,
+                                 header.width()));
     }
-    for (int l = 0; l < m_layers; ++l) {
-        const QRect cell = cellRect(l, 0);
+    for (int r = 0; r < gridRows; ++r) {
+        const Cell first = cellAtGrid(r, 0);
+        const QRect cell = cellRect(first.layer, first.head);
         const QRect label(cell.left() - kLabelGap - m_rowLabelWidth, cell.top(), m_rowLabelWidth,
                           cell.height());
-        p.drawText(label, Qt::AlignRight | Qt::AlignVCenter, rowTitle(l, m_shortLabels));
+        p.drawText(label, Qt::AlignRight | Qt::AlignVCenter, gridRowTitle(r, m_transposed, m_shortLabels));
     }
 
     // The thumbnails, each framed so a dark (near-zero) heatmap still shows its edge.
@@ -456,7 +520,16 @@ void ModelGridView::keyPressEvent(QKeyEvent *event)
     // Columns 0..heads-1 are the heads, column `heads` the average, so arrows walk the grid as drawn.
     int layer = std::max(m_selectedLayer, 0);
     int column = m_selectedLayer < 0 ? 0 : (m_selectedHead < 0 ? m_heads : m_selectedHead);
-    switch (event->key()) {
+    // With heads down and layers across, the arrows follow the grid as drawn.
+    int key = event->key();
+    if (m_transposed) {
+        static const QHash<int, int> swap = {{Qt::Key_Left, Qt::Key_Up},
+                                             {Qt::Key_Right, Qt::Key_Down},
+                                             {Qt::Key_Up, Qt::Key_Left},
+                                             {Qt::Key_Down, Qt::Key_Right}};
+        key = swap.value(key, key);
+    }
+    switch (key) {
     case Qt::Key_Left:
         column = std::max(column - 1, 0);
         break;

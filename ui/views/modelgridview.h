@@ -34,6 +34,13 @@ public:
     // of range.
     QRect cellRect(int layer, int head) const;
 
+    // Thumbnail side in pixels, as laid out for the current size (0 with no trace).
+    int thumbnailSide() const { return m_cell; }
+    // True when heads run down and layers across (chosen in a tall, narrow space).
+    bool isTransposed() const { return m_transposed; }
+    // The font the row and column labels use now: the widget's, up to 1.5× larger with large thumbnails.
+    QFont labelFont() const { return m_labelFont; }
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
@@ -65,6 +72,22 @@ private:
     QString cellName(int layer, int head) const;
     QString columnTitle(int column, bool shortForm) const;
     QString rowTitle(int layer, bool shortForm) const;
+    // One way to lay the grid out in the widget.
+    struct Arrangement
+    {
+        bool transposed = false;
+        int cell = 0;
+        bool shortLabels = false;
+        int rowLabelWidth = 0;
+        QPoint origin;
+        QRect titleRect;
+        QFont font;
+    };
+    Arrangement arrange(bool transposed, const QFont &labelFont) const;
+    // (layer, head) shown at grid row / column as drawn.
+    Cell cellAtGrid(int gridRow, int gridColumn) const;
+    QString gridRowTitle(int gridRow, bool transposed, bool shortForm) const;
+    QString gridColumnTitle(int gridColumn, bool transposed, bool shortForm) const;
     void updateFonts();
     void updateLayout();
     void setHovered(const Cell &cell);
@@ -82,6 +105,7 @@ private:
 
     QFont m_font;
     QFont m_titleFont;
+    QFont m_labelFont; // m_font, grown with the thumbnails
     // Layout, recomputed on resize and on a new trace.
     int m_cell = 0;       // thumbnail side in pixels
     QPoint m_origin;      // top-left corner of cell (0, 0)
@@ -89,6 +113,7 @@ private:
     int m_pitchY = 0;     // from one row to the next
     int m_averageGap = 0; // extra room before the average column
     bool m_shortLabels = false;
+    bool m_transposed = false;
     int m_rowLabelWidth = 0;
     QRect m_titleRect;
 };
