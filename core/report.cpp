@@ -1,6 +1,8 @@
 // Text tables of the trace, aligned by code points so that accented labels line up.
 #include "report.h"
 
+#include "steps.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -165,7 +167,7 @@ void writeTrace(std::ostream &out, const AttentionTrace &trace, int precision)
             out << formatMatrix(hp + "Q = X·W_Q", ht.Q, tokens, dk, precision) << '\n';
             out << formatMatrix(hp + "K = X·W_K", ht.K, tokens, dk, precision) << '\n';
             out << formatMatrix(hp + "V = X·W_V", ht.V, tokens, dk, precision) << '\n';
-            out << formatMatrix(hp + (trace.options.swapQK ? "scores = K·Qᵀ" : "scores = Q·Kᵀ"), ht.scores,
+            out << formatMatrix(hp + stepFormula(Step::Scores, trace.options.swapQK), ht.scores,
                                 tokens, tokens, precision)
                 << '\n';
             std::ostringstream divisor;
@@ -174,10 +176,10 @@ void writeTrace(std::ostream &out, const AttentionTrace &trace, int precision)
                                 precision)
                 << '\n';
             out << formatMatrix(hp + "masked (−∞ = blocked)", ht.masked, tokens, tokens, precision) << '\n';
-            out << formatMatrix(hp + "weights = softmax(masked), rows sum to 1", ht.weights, tokens, tokens,
+            out << formatMatrix(hp + stepFormula(Step::Softmax) + ", rows sum to 1", ht.weights, tokens, tokens,
                                 precision)
                 << '\n';
-            out << formatMatrix(hp + "output = weights·V", ht.output, tokens, dk, precision) << '\n';
+            out << formatMatrix(hp + stepFormula(Step::WeightedSum), ht.output, tokens, dk, precision) << '\n';
         }
         out << formatMatrix(lp + "attention output", lt.attentionOutput, tokens, features, precision) << '\n';
         out << formatMatrix(lp + "output", lt.output, tokens, features, precision) << '\n';

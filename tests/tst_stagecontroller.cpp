@@ -4,6 +4,7 @@
 #include "testmodels.h"
 #include "stagecontroller.h"
 
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -23,6 +24,8 @@ private slots:
     void aModelThatCannotTraceTheTextLeavesNoStaleTrace();
     void maskClicksOnAStaleTraceAreRefused();
     void toggleChecksTheMaskItIndexes();
+    void stateRoundTripsThroughJson();
+    void unusableJsonValuesKeepTheBaseAndAreNamed();
 };
 
 namespace {
@@ -195,6 +198,73 @@ void tst_StageController::toggleChecksTheMaskItIndexes()
     QVERIFY(!c.toggleBlocked(0, 4));
     QVERIFY(!c.toggleBlocked(-1, 0));
     QCOMPARE(c.trace()->blocked.rows(), Eigen::Index(4));
+}
+
+void tst_StageController::stateRoundTripsThroughJson()
+{
+    AppState s;
+    s.sentence = QStringLiteral("The animal didn't cross the street because it was too tired.");
+    s.model = QStringLiteral("trained");
+    s.mask = MaskMode::Custom;
+    s.customBlocked = BoolMatrix::Constant(12, 12, false);
+    s.customBlocked(7, 1) = true;
+    s.customBlocked(11, 4) = true;
+    s.scale = false;
+    s.swapQK = true;
+    s.layer = 1;
+    s.head = -1;
+    s.step = Step::WeightedSum;
+    s.query = 7;
+    s.key = 1;
+    s.projection = Projection::All;
+    s.view = StageView::Lines;
+    s.panel = SidePanel::Compare;
+    s.decimals = 4;
+    s.zoom = 1.5;
+    s.maskEdit = true;
+    QStringList problems;
+    const AppState back = stateFromJson(stateToJson(s), AppState(), &problems);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(", ")));
+    QVERIFY(back == s);
+    QCOMPARE(back.customBlocked.count(), 2);
+    QVERIFY(back.customBlocked(11, 4));
+    // Every field takes part in the comparison: changing any one of them makes the states differ.
+    AppState other = back;
+    other.customBlocked(0, 0) = true;
+    QVERIFY(!(other == s));
+    QVERIFY(!other.sameTraceInputs(s));
+    other = back;
+    other.zoom = 1.25;
+    QVERIFY(other != s);
+    QVERIFY(other.sameTraceInputs(s)); // the zoom changes nothing the trace depends on
+}
+
+void tst_StageController::unusableJsonValuesKeepTheBaseAndAreNamed()
+{
+    AppState base;
+    base.layer = 1;
+    base.zoom = 1.2;
+    base.step = Step::Softmax;
+    QJsonObject json;
+    json[QStringLiteral("layer")] = 1.5;       // no integer
+    json[QStringLiteral("zoom")] = 1e300;      // out of range
+    json[QStringLiteral("step")] = QStringLiteral("banana");
+    json[QStringLiteral("scale")] = QStringLiteral("true"); // a string, not a boolean
+    json[QStringLiteral("head")] = QStringLiteral("avg");
+    json[QStringLiteral("mask")] = QStringLiteral("custom");
+    json[QStringLiteral("maskSize")] = 3;
+    json[QStringLiteral("blocked")] = QJsonArray{QJsonArray{0, 5}}; // outside the 3 × 3 mask
+    QStringList problems;
+    const AppState s = stateFromJson(json, base, &problems);
+    QCOMPARE(s.layer, 1);
+    QCOMPARE(s.zoom, 1.2);
+    QCOMPARE(s.step, Step::Softmax);
+    QCOMPARE(s.scale, true);
+    QCOMPARE(s.head, -1); // the one usable value is read
+    QCOMPARE(s.mask, MaskMode::None);
+    problems.sort();
+    QCOMPARE(problems, (QStringList{QStringLiteral("blocked"), QStringLiteral("layer"), QStringLiteral("scale"),
+                                    QStringLiteral("step"), QStringLiteral("zoom")}));
 }
 
 QTEST_GUILESS_MAIN(tst_StageController)
