@@ -8,9 +8,12 @@
 #include <QEvent>
 #include <QFontInfo>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QPainter>
 #include <QToolButton>
+#include <algorithm>
+#include <vector>
 
 namespace attention {
 
@@ -20,6 +23,9 @@ constexpr int kBarHeight = 3; // the query-purple line under the current step
 constexpr int kPadY = 4;
 constexpr int kPadX = 10;     // roomy padding for wide windows
 constexpr int kTightPadX = 5; // first thing to give up when the window narrows
+constexpr double kMinimumStepPointSize = 12.0; // the back row of a classroom still reads it
+// The measured widths miss a pixel or two of the layout's rounding; better a size smaller than a cut title.
+constexpr int kSparePixels = 4;
 
 QColor blend(const QColor &a, const QColor &b, double t)
 {
@@ -29,19 +35,34 @@ QColor blend(const QColor &a, const QColor &b, double t)
 
 } // namespace
 
+// Shorter titles for a bar too narrow for the full ones even at the smallest readable size; the full
+// title stays in the tooltip and the accessible name.
+QString shortStepTitle(Step step)
+{
+    switch (step) {
+    case Step::Embeddings:
+        return StepNavigator::tr("Embed");
+    case Step::WeightedSum:
+        return StepNavigator::tr("Sum");
+    default:
+        return stepTitleText(step);
+    }
+}
+
 // One step: "6 Softmax" on one line, or, when the window is narrow, "6" above "Softmax".
 class StepButton : public QToolButton
 {
 public:
     using Density = StepNavigator::Density;
 
-    StepButton(Step step, QWidget *parent) : QToolButton(parent), m_step(step)
+    StepButton(Step step, StepNavigator *navigator) : QToolButton(navigator), m_step(step), m_navigator(navigator)
     {
         setCheckable(true);
         setAttribute(Qt::WA_Hover);
         setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
-        setText(QStringLiteral("%1 %2").arg(stepIndex(step) + 1).arg(stepTitleText(step)));
-        setAccessibleName(stepTitleText(step));
+        updateText();
+        setAccessibleName(StepNavigator::tr("Step %1: %2").arg(number(), stepTitleText(step)));
+        setAccessibleDescription(stepFormulaText(step));
         updateToolTip();
     }
 
@@ -61,32 +82,73 @@ public:
         updateGeometry();
         update();
     }
+    Density density() const { return m_density; }
+
+    void setShortTitle(bool shortTitle)
+    {
+        if (shortTitle == m_shortTitle)
+            return;
+        m_shortTitle = shortTitle;
+        updateText();
+    }
 
     // Measured in bold, the current step's font, so that checking a button never resizes it.
-    QSize oneLineSize(int padX = kPadX) const
+    static QSize sizeFor(const QFont &font, const QString &number, const QString &title, Density density)
     {
-        const QFontMetrics metrics(boldFont());
-        return {metrics.horizontalAdvance(text()) + 2 * padX, metrics.height() + 2 * kPadY + kBarHeight};
+        QFont bold = font;
+        bold.setBold(true);
+        const QFontMetrics metrics(bold);
+        if (density != Density::TwoLines) {
+            const int padX = density == Density::Roomy ? kPadX : kTightPadX;
+            return {metrics.horizontalAdvance(number + QLatin1Char(' ') + title) + 2 * padX + 4,
+                    metrics.height() + 2 * kPadY + kBarHeight};
+        }
+        const int width = std::max(metrics.horizontalAdvance(number), metrics.horizontalAdvance(title));
+        return {width + 2 * kTightPadX + 4, 2 * metrics.height() + 2 * kPadY + kBarHeight};
+    }
+    QSize sizeFor(const QFont &font, bool shortTitle, Density density) const
+    {
+        return sizeFor(font, number(), shortTitle ? shortStepTitle(m_step) : stepTitleText(m_step), density);
     }
 
-    QSize sizeHint() const override
-    {
-        if (m_density != Density::TwoLines)
-            return oneLineSize(m_density == Density::Roomy ? kPadX : kTightPadX);
-        const QFontMetrics metrics(boldFont());
-        const int width = std::max(metrics.horizontalAdvance(number()), metrics.horizontalAdvance(title()));
-        return {width + 2 * kTightPadX, 2 * metrics.height() + 2 * kPadY + kBarHeight};
-    }
+    QSize sizeHint() const override { return sizeFor(font(), m_shortTitle, m_density); }
 
     QSize minimumSizeHint() const override
     {
         // Below this the title is elided; the number always stays readable.
-        const QFontMetrics metrics(boldFont());
+        QFont bold = font();
+        bold.setBold(true);
+        const QFontMetrics metrics(bold);
         return {metrics.horizontalAdvance(number() + QStringLiteral(" W…")) + 2 * kTightPadX,
                 sizeHint().height()};
     }
 
 protected:
+    void keyPressEvent(QKeyEvent *event) override
+    {
+        // The eight steps are one stop in the Tab order; arrows walk them, and show each step at once.
+        switch (event->key()) {
+        case Qt::Key_Left:
+        case Qt::Key_Up:
+            m_navigator->stepByKey(-1);
+            break;
+        case Qt::Key_Right:
+        case Qt::Key_Down:
+            m_navigator->stepByKey(1);
+            break;
+        case Qt::Key_Home:
+            m_navigator->stepByKey(-static_cast<int>(kAllSteps.size()));
+            break;
+        case Qt::Key_End:
+            m_navigator->stepByKey(static_cast<int>(kAllSteps.size()));
+            break;
+        default:
+            QToolButton::keyPressEvent(event);
+            return;
+        }
+        event->accept();
+    }
+
     void paintEvent(QPaintEvent *) override
     {
         QPainter painter(this);
@@ -120,6 +182,8 @@ protected:
 
         const QRect textArea = area.adjusted(2, kPadY, -2, -kPadY - kBarHeight);
         const QFontMetrics metrics(font);
+        // The bar picks a density and a font at which every title fits (see updateCompact); eliding is the
+        // last resort of a window narrower than any of them.
         if (m_density != Density::TwoLines) {
             painter.drawText(textArea, Qt::AlignCenter,
                              metrics.elidedText(text(), Qt::ElideRight, textArea.width()));
@@ -132,10 +196,12 @@ protected:
         }
 
         if (hasFocus()) {
-            QPen focus(palette().color(QPalette::Highlight), 1.5, Qt::DotLine);
-            painter.setPen(focus);
+            // Solid and as thick as a stroke of the text, so it reads on a projector too.
+            const double width = std::max(2.0, QFontMetricsF(this->font()).height() / 9.0);
+            painter.setPen(QPen(palette().color(QPalette::Highlight), width));
             painter.setBrush(Qt::NoBrush);
-            painter.drawRoundedRect(QRectF(area).adjusted(1.5, 1.5, -1.5, -1.5), 4, 4);
+            const double inset = width / 2 + 0.5;
+            painter.drawRoundedRect(QRectF(area).adjusted(inset, inset, -inset, -inset), 4, 4);
         }
     }
 
@@ -147,11 +213,19 @@ private:
         return bold;
     }
     QString number() const { return QString::number(stepIndex(m_step) + 1); }
-    QString title() const { return stepTitleText(m_step); }
+    QString title() const { return m_shortTitle ? shortStepTitle(m_step) : stepTitleText(m_step); }
+
+    void updateText()
+    {
+        setText(QStringLiteral("%1 %2").arg(number(), title()));
+        updateGeometry();
+        update();
+    }
 
     void updateToolTip()
     {
-        QString tip = StepNavigator::tr("Step %1: %2\n%3").arg(number(), title(), stepFormulaText(m_step));
+        QString tip = StepNavigator::tr("Step %1: %2\n%3")
+                          .arg(number(), stepTitleText(m_step), stepFormulaText(m_step));
         if (!m_stepEnabled)
             tip += StepNavigator::tr(
                 "\nSwitched off in the current settings: this step passes its input through "
@@ -160,13 +234,17 @@ private:
     }
 
     Step m_step;
+    StepNavigator *m_navigator;
     bool m_stepEnabled = true;
+    bool m_shortTitle = false;
     Density m_density = Density::Roomy;
 };
 
 StepNavigator::StepNavigator(QWidget *parent) : QWidget(parent)
 {
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    setAccessibleName(tr("Steps"));
+    setAccessibleDescription(tr("The eight steps of self-attention; arrow keys move between them"));
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 2, 4, 2);
     layout->setSpacing(2);
@@ -176,6 +254,8 @@ StepNavigator::StepNavigator(QWidget *parent) : QWidget(parent)
     m_previous->setToolTip(tr("Previous step (Page Up)"));
     m_previous->setAccessibleName(tr("Previous step"));
     m_previous->setAutoRaise(true);
+    // The arrow keys on the steps do the same, so the bar stays one stop in the Tab order.
+    m_previous->setFocusPolicy(Qt::NoFocus);
     connect(m_previous, &QToolButton::clicked, this, &StepNavigator::previous);
     layout->addWidget(m_previous);
     layout->addStretch(1);
@@ -202,6 +282,7 @@ StepNavigator::StepNavigator(QWidget *parent) : QWidget(parent)
     m_next->setToolTip(tr("Next step (Page Down)"));
     m_next->setAccessibleName(tr("Next step"));
     m_next->setAutoRaise(true);
+    m_next->setFocusPolicy(Qt::NoFocus);
     connect(m_next, &QToolButton::clicked, this, &StepNavigator::next);
     layout->addWidget(m_next);
 
@@ -216,6 +297,29 @@ void StepNavigator::setStep(Step step)
     m_buttons[static_cast<std::size_t>(index)]->setChecked(true);
     m_previous->setEnabled(index > 0);
     m_next->setEnabled(index + 1 < static_cast<int>(kAllSteps.size()));
+    updateFocusPolicies();
+}
+
+void StepNavigator::updateFocusPolicies()
+{
+    // Only the current step takes Tab focus, so Tab leaves the bar in one press; a click still focuses.
+    const int index = stepIndex(m_step);
+    bool hadFocus = false;
+    for (std::size_t i = 0; i < m_buttons.size(); ++i) {
+        hadFocus = hadFocus || m_buttons[i]->hasFocus();
+        m_buttons[i]->setFocusPolicy(static_cast<int>(i) == index ? Qt::StrongFocus : Qt::ClickFocus);
+    }
+    if (hadFocus)
+        m_buttons[static_cast<std::size_t>(index)]->setFocus(Qt::OtherFocusReason);
+}
+
+void StepNavigator::stepByKey(int delta)
+{
+    const int last = static_cast<int>(kAllSteps.size()) - 1;
+    const int index = std::clamp(stepIndex(m_step) + delta, 0, last);
+    if (index != stepIndex(m_step))
+        requestStep(kAllSteps[static_cast<std::size_t>(index)]);
+    m_buttons[static_cast<std::size_t>(index)]->setFocus(Qt::TabFocusReason);
 }
 
 void StepNavigator::setStepEnabled(Step step, bool enabled)
@@ -265,43 +369,80 @@ void StepNavigator::requestStep(Step step)
 void StepNavigator::updateFonts()
 {
     // At least 12 pt for the back row of a classroom; grows with the window's zoom.
-    QFont stepFont = font();
-    stepFont.setPointSizeF(std::max(12.0, QFontInfo(font()).pointSizeF() * 1.2));
-    for (StepButton *button : m_buttons)
-        button->setFont(stepFont);
+    m_stepPointSize = std::max(kMinimumStepPointSize, QFontInfo(font()).pointSizeF() * 1.2);
+    m_fitApplied = false;
+    const QColor muted = blend(palette().color(QPalette::Window), palette().color(QPalette::WindowText), 0.55);
     for (QLabel *separator : m_separators) {
-        separator->setFont(stepFont);
-        QPalette muted = separator->palette();
-        muted.setColor(QPalette::WindowText,
-                       blend(palette().color(QPalette::Window), palette().color(QPalette::WindowText), 0.55));
-        separator->setPalette(muted);
+        QPalette palette = separator->palette();
+        palette.setColor(QPalette::WindowText, muted);
+        separator->setPalette(palette);
     }
-    m_previous->setFont(stepFont);
-    m_next->setFont(stepFont);
     updateCompact();
+}
+
+int StepNavigator::neededWidth(const Fit &fit) const
+{
+    QFont f = font();
+    f.setPointSizeF(fit.pointSize);
+    const QFontMetrics metrics(f);
+    const QMargins margins = layout()->contentsMargins();
+    // A tool button is its text plus a space each side (both grow with the font) plus the style's own
+    // padding, which does not: measured on the arrow buttons as they are now.
+    const auto arrowWidth = [&](QToolButton *b) {
+        const QFontMetrics now(b->font());
+        const int text = now.horizontalAdvance(b->text()) + 2 * now.horizontalAdvance(QLatin1Char(' '));
+        const int padding = std::max(0, b->sizeHint().width() - text);
+        return metrics.horizontalAdvance(b->text()) + 2 * metrics.horizontalAdvance(QLatin1Char(' ')) + padding;
+    };
+    int needed = margins.left() + margins.right() + arrowWidth(m_previous) + arrowWidth(m_next);
+    for (StepButton *button : m_buttons)
+        needed += button->sizeFor(f, fit.shortTitles, fit.density).width();
+    for (QLabel *separator : m_separators)
+        needed += metrics.boundingRect(QRect(0, 0, 2000, 2000), Qt::AlignLeft, separator->text()).width() +
+                  2 * separator->margin();
+    needed += layout()->spacing() * static_cast<int>(m_buttons.size() + m_separators.size() + 1);
+    return needed;
 }
 
 void StepNavigator::updateCompact()
 {
-    // Titles go under their numbers only when even tight padding cannot fit one line: a narrow window
-    // or a big zoom. The test uses the roomy one-line widths alone, so it cannot flip back and forth.
-    const QMargins margins = layout()->contentsMargins();
-    int needed =
-        margins.left() + margins.right() + m_previous->sizeHint().width() + m_next->sizeHint().width();
-    for (StepButton *button : m_buttons)
-        needed += button->oneLineSize().width();
-    for (QLabel *separator : m_separators)
-        needed += separator->sizeHint().width();
-    needed += layout()->spacing() * static_cast<int>(m_buttons.size() + m_separators.size() + 1);
-    const int tightSaving = 2 * (kPadX - kTightPadX) * static_cast<int>(m_buttons.size());
-    const Density density = needed <= width()                 ? Density::Roomy
-                            : needed - tightSaving <= width() ? Density::Tight
-                                                              : Density::TwoLines;
-    if (density == m_density)
+    // The first of these that fits the width: one line with roomy, then tight padding; numbers above
+    // titles; then the titles shrink, half a point at a time, down to the 12 pt minimum; then the short
+    // titles. Each is measured from the width and the font alone, never from the current state, so the
+    // choice cannot flip back and forth as the bar's height changes.
+    std::vector<Fit> fits = {{Density::Roomy, m_stepPointSize, false},
+                             {Density::Tight, m_stepPointSize, false},
+                             {Density::TwoLines, m_stepPointSize, false}};
+    for (double size = m_stepPointSize - 0.5; size >= kMinimumStepPointSize - 1e-9; size -= 0.5)
+        fits.push_back({Density::TwoLines, size, false});
+    fits.push_back({Density::TwoLines, kMinimumStepPointSize, true});
+    Fit chosen = fits.back();
+    for (const Fit &fit : fits)
+        if (neededWidth(fit) + kSparePixels <= width()) {
+            chosen = fit;
+            break;
+        }
+    applyFit(chosen);
+}
+
+void StepNavigator::applyFit(const Fit &fit)
+{
+    if (m_fitApplied && fit.density == m_fit.density && fit.pointSize == m_fit.pointSize &&
+        fit.shortTitles == m_fit.shortTitles)
         return;
-    m_density = density;
-    for (StepButton *button : m_buttons)
-        button->setDensity(density);
+    m_fit = fit;
+    m_fitApplied = true;
+    QFont stepFont = font();
+    stepFont.setPointSizeF(fit.pointSize);
+    for (StepButton *button : m_buttons) {
+        button->setFont(stepFont);
+        button->setShortTitle(fit.shortTitles);
+        button->setDensity(fit.density);
+    }
+    for (QLabel *separator : m_separators)
+        separator->setFont(stepFont);
+    m_previous->setFont(stepFont);
+    m_next->setFont(stepFont);
     updateGeometry();
 }
 
