@@ -131,7 +131,7 @@ int main(int argc, char **argv)
             return fail(QStringLiteral("--mask must be none or causal, found \"%1\"").arg(parser.value(mask)),
                         2);
     }
-    window.controller()->setState(state);
+    window.controller()->applyState(state);
     if (parser.isSet(select) && !window.selectToken(parser.value(select)))
         return fail(QStringLiteral("--select: no token is spelled \"%1\"").arg(parser.value(select)), 2);
     if (parser.isSet(panel) && !window.showPanel(parser.value(panel)))

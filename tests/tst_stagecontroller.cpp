@@ -5,6 +5,9 @@
 #include "stagecontroller.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QUndoStack>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -21,10 +24,16 @@ private slots:
     void customMaskFollowsTheSentenceLength();
     void selectionIsClampedWhenTheSentenceShrinks();
     void averageOfHeadsIsTheMeanOfEveryMatrix();
-    void aModelThatCannotTraceTheTextLeavesNoStaleTrace();
+    void aModelWithFewerPositionsTracesTheFirstTokens();
     void maskClicksOnAStaleTraceAreRefused();
     void toggleChecksTheMaskItIndexes();
     void stateRoundTripsThroughJson();
+    void applyStateShowsExactlyTheState();
+    void applyStateNormalizesWhatCannotBeShown();
+    void everyKindOfChangeIsUndoneAndRedone();
+    void typingMergesIntoOneUndoStepPerPause();
+    void longTextIsTracedOffTheGuiThreadTheLatestWinning();
+    void aModelThatDoesNotLoadChangesNothing();
     void unusableJsonValuesKeepTheBaseAndAreNamed();
 };
 
@@ -135,21 +144,27 @@ void tst_StageController::averageOfHeadsIsTheMeanOfEveryMatrix()
         (c.trace()->layers[0].heads[0].weights + c.trace()->layers[0].heads[1].weights) / 2.0, 1e-14));
 }
 
-void tst_StageController::aModelThatCannotTraceTheTextLeavesNoStaleTrace()
+void tst_StageController::aModelWithFewerPositionsTracesTheFirstTokens()
 {
-    // A model with 3 positions cannot trace 4 tokens: after switching to it nothing old is shown.
+    // A model with 3 positions cannot trace 4 tokens: it traces the first 3 and says how many there were.
     auto small = randomModel(4, 2, 1, 1, 10, false);
-    small->positionEmbedding = Eigen::MatrixXd::Zero(3, 4);
+    small->positionEmbedding = Eigen::MatrixXd::Random(3, 4);
     StageController c(randomModel(4, 2, 2, 2, 10, true));
+    c.registerModel(QStringLiteral("small"), small);
     c.setSentence(QStringLiteral("w1 w2 w3 w4"));
-    c.setHead(-1);
-    c.setModel(small);
-    QVERIFY(!c.trace());
-    QVERIFY(c.problem().contains(QStringLiteral("3 positions")));
-    QCOMPARE(c.state().layer, 0);
+    c.setLayerAndHead(1, -1);
+    QVERIFY(c.setModelSource(QStringLiteral("small")).isEmpty());
+    QCOMPARE(c.state().model, QStringLiteral("small"));
+    QVERIFY(c.trace());
+    QCOMPARE(c.trace()->tokenCount(), 3);
+    QCOMPARE(c.truncatedFrom(), 4);
+    QVERIFY(c.problem().isEmpty());
+    QCOMPARE(c.trace()->model.get(), small.get()); // the old model's trace is not what is shown
+    QCOMPARE(c.state().layer, 0);                   // within the new model: 1 layer, 1 head
     QCOMPARE(c.state().head, 0);
     c.setSentence(QStringLiteral("w1 w2"));
-    QVERIFY(c.trace());
+    QCOMPARE(c.trace()->tokenCount(), 2);
+    QCOMPARE(c.truncatedFrom(), 0);
 }
 
 void tst_StageController::maskClicksOnAStaleTraceAreRefused()
@@ -190,7 +205,7 @@ void tst_StageController::toggleChecksTheMaskItIndexes()
     AppState s = c.state();
     s.mask = MaskMode::Custom;
     s.customBlocked = BoolMatrix::Constant(4, 4, false);
-    c.setState(s);
+    c.applyState(s);
     QVERIFY(c.problem().isEmpty());
     QVERIFY(c.toggleBlocked(3, 2));
     QVERIFY(c.trace()->blocked(3, 2));
@@ -265,6 +280,235 @@ void tst_StageController::unusableJsonValuesKeepTheBaseAndAreNamed()
     problems.sort();
     QCOMPARE(problems, (QStringList{QStringLiteral("blocked"), QStringLiteral("layer"), QStringLiteral("scale"),
                                     QStringLiteral("step"), QStringLiteral("zoom")}));
+}
+
+
+namespace {
+// A model with 2 layers of 3 heads and 12 words w0 … w11, known to the controller as "test".
+StageController *twoLayerController(QObject *parent)
+{
+    auto *c = new StageController(randomModel(6, 3, 2, 3, 12, true), parent, QStringLiteral("test"));
+    return c;
+}
+} // namespace
+
+void tst_StageController::applyStateShowsExactlyTheState()
+{
+    QObject owner;
+    StageController *c = twoLayerController(&owner);
+    QRandomGenerator random(20261202);
+    for (int round = 0; round < 300; ++round) {
+        AppState s;
+        s.model = QStringLiteral("test");
+        const int n = 1 + random.bounded(9);
+        QStringList words;
+        for (int i = 0; i < n; ++i)
+            words << QStringLiteral("w%1").arg(random.bounded(12));
+        s.sentence = words.join(QLatin1Char(' '));
+        s.mask = static_cast<MaskMode>(random.bounded(3));
+        if (s.mask == MaskMode::Custom) {
+            s.customBlocked = BoolMatrix::Constant(n, n, false);
+            for (int k = 0; k < n; ++k)
+                s.customBlocked(random.bounded(n), random.bounded(n)) = true;
+        }
+        s.scale = random.bounded(2) == 1;
+        s.swapQK = random.bounded(2) == 1;
+        s.layer = random.bounded(2);
+        s.head = random.bounded(4) - 1;
+        s.step = kAllSteps[static_cast<std::size_t>(random.bounded(static_cast<int>(kAllSteps.size())))];
+        s.query = random.bounded(n + 1) - 1;
+        s.key = s.query < 0 ? -1 : random.bounded(n + 1) - 1;
+        s.projection = static_cast<Projection>(random.bounded(4));
+        s.view = static_cast<StageView>(random.bounded(2));
+        s.panel = static_cast<SidePanel>(random.bounded(4));
+        s.decimals = random.bounded(AppState::kMaxDecimals + 1);
+        s.zoom = 0.6 + 0.1 * random.bounded(24);
+        s.maskEdit = (s.step == Step::Mask || s.step == Step::Softmax) && s.view == StageView::Heatmap &&
+                     random.bounded(2) == 1;
+        QVERIFY(c->applyState(s).isEmpty());
+        QVERIFY2(c->state() == s, qPrintable(QStringLiteral("round %1: %2 %3")
+                                                 .arg(round)
+                                                 .arg(s.sentence,
+                                                      QString::fromUtf8(QJsonDocument(stateToJson(c->state()))
+                                                                            .toJson(QJsonDocument::Compact)))));
+        // The trace shown is the trace of that state.
+        QVERIFY(c->trace());
+        QCOMPARE(c->trace()->tokenCount(), n);
+        QCOMPARE(c->trace()->options.scale, s.scale);
+        QCOMPARE(c->trace()->options.swapQK, s.swapQK);
+        if (s.mask == MaskMode::Custom)
+            QVERIFY(c->trace()->blocked == s.customBlocked);
+        if (s.head >= 0)
+            QVERIFY(c->headTrace() == &c->trace()->layers[std::size_t(s.layer)].heads[std::size_t(s.head)]);
+        else
+            QVERIFY(c->headTrace()->weights.isApprox(meanOfHeads(c->trace()->layers[std::size_t(s.layer)]).weights));
+    }
+}
+
+void tst_StageController::applyStateNormalizesWhatCannotBeShown()
+{
+    QObject owner;
+    StageController *c = twoLayerController(&owner);
+    AppState s;
+    s.model = QStringLiteral("test");
+    s.sentence = QStringLiteral("w1 w2 w3");
+    s.layer = 7;
+    s.head = 9;
+    s.query = 5;
+    s.key = 4;
+    s.decimals = 40;
+    s.zoom = std::nan("");
+    s.step = Step::Output;
+    s.maskEdit = true; // clicks on the Output heatmap do not edit the mask
+    s.mask = MaskMode::Custom;
+    s.customBlocked = BoolMatrix::Constant(5, 5, true);
+    QVERIFY(c->applyState(s).isEmpty());
+    const AppState &shown = c->state();
+    QCOMPARE(shown.layer, 1);
+    QCOMPARE(shown.head, 2);
+    QCOMPARE(shown.query, 2);
+    QCOMPARE(shown.key, -1);
+    QCOMPARE(shown.decimals, AppState::kMaxDecimals);
+    QCOMPARE(shown.zoom, 1.0);
+    QVERIFY(!shown.maskEdit);
+    QCOMPARE(shown.customBlocked.rows(), Eigen::Index(3));
+    QVERIFY(shown == c->normalized(s));
+    // Mask editing on the Softmax step forces the heatmap, where the clicks go.
+    s.step = Step::Softmax;
+    s.view = StageView::Lines;
+    QVERIFY(c->applyState(s).isEmpty());
+    QVERIFY(c->state().maskEdit);
+    QCOMPARE(c->state().view, StageView::Heatmap);
+}
+
+void tst_StageController::everyKindOfChangeIsUndoneAndRedone()
+{
+    QObject owner;
+    StageController *c = twoLayerController(&owner);
+    c->setSentence(QStringLiteral("w1 w2 w3 w4"));
+    c->undoStack()->clear();
+    const QList<QPair<const char *, std::function<void()>>> changes = {
+        {"sentence", [c] { c->setSentence(QStringLiteral("w5 w6 w7")); }},
+        {"mask", [c] { c->setMask(MaskMode::Causal); }},
+        {"mask cell", [c] { c->toggleBlocked(1, 0); }},
+        {"scale", [c] { c->setScale(false); }},
+        {"swap", [c] { c->setSwapQK(true); }},
+        {"layer", [c] { c->setLayer(1); }},
+        {"head", [c] { c->setHead(-1); }},
+        {"step", [c] { c->setStep(Step::Softmax); }},
+        {"next step", [c] { c->nextStep(); }},
+        {"selection", [c] { c->select(2, 1); }},
+        {"projection", [c] { c->setProjection(Projection::Value); }},
+        {"view", [c] { c->setView(StageView::Lines); }},
+        {"panel", [c] { c->setPanel(SidePanel::Grid); }},
+        {"decimals", [c] { c->setDecimals(4); }},
+        {"zoom", [c] { c->setZoom(1.5); }},
+        {"mask editing", [c] { c->setMaskEdit(true); }},
+    };
+    QList<AppState> history{c->state()};
+    for (const auto &[what, apply] : changes) {
+        const int before = c->undoStack()->count();
+        apply();
+        QVERIFY2(c->state() != history.last(), what);
+        QVERIFY2(c->undoStack()->count() == before + 1, what);
+        history << c->state();
+        // Changes of one kind a moment apart would merge: each kind here is its own entry.
+        QTest::qWait(StageController::kMergePauseMs + 50);
+    }
+    // Back through every change, then forward again: each step shows exactly the state it showed.
+    for (int i = history.size() - 2; i >= 0; --i) {
+        c->undoStack()->undo();
+        QVERIFY2(c->state() == history.at(i), changes.at(i).first);
+    }
+    QCOMPARE(c->trace()->tokenCount(), 4);
+    QCOMPARE(c->trace()->options.mask, MaskMode::None);
+    for (int i = 1; i < history.size(); ++i) {
+        c->undoStack()->redo();
+        QVERIFY2(c->state() == history.at(i), changes.at(i - 1).first);
+    }
+    QCOMPARE(c->trace()->options.mask, MaskMode::Custom);
+    QVERIFY(c->trace()->blocked(1, 0));
+}
+
+void tst_StageController::typingMergesIntoOneUndoStepPerPause()
+{
+    QObject owner;
+    StageController *c = twoLayerController(&owner);
+    c->setSentence(QStringLiteral("w1"));
+    c->undoStack()->clear();
+    for (const char *text : {"w1 ", "w1 w", "w1 w2", "w1 w2 w3"})
+        c->setSentence(QString::fromLatin1(text));
+    QCOMPARE(c->undoStack()->count(), 1);
+    QTest::qWait(StageController::kMergePauseMs + 100);
+    c->setSentence(QStringLiteral("w1 w2 w3 w4"));
+    QCOMPARE(c->undoStack()->count(), 2);
+    c->undoStack()->undo();
+    QCOMPARE(c->state().sentence, QStringLiteral("w1 w2 w3"));
+    QCOMPARE(c->trace()->tokenCount(), 3);
+    c->undoStack()->undo();
+    QCOMPARE(c->state().sentence, QStringLiteral("w1"));
+    QCOMPARE(c->trace()->tokenCount(), 1);
+    // Typed and deleted again within a pause: nothing to undo.
+    c->undoStack()->clear();
+    c->setSentence(QStringLiteral("w1 w2"));
+    c->setSentence(QStringLiteral("w1"));
+    QCOMPARE(c->undoStack()->count(), 0);
+}
+
+void tst_StageController::longTextIsTracedOffTheGuiThreadTheLatestWinning()
+{
+    QObject owner;
+    StageController *c = twoLayerController(&owner);
+    c->setBackgroundThreshold(4);
+    c->setSentence(QStringLiteral("w1 w2"));
+    QVERIFY(!c->isUpdating()); // short: traced at once
+    QCOMPARE(c->trace()->tokenCount(), 2);
+    QString text = QStringLiteral("w1 w2 w3 w4");
+    c->setSentence(text);
+    QVERIFY(!c->isUpdating()); // 4 tokens: still at once
+    QSignalSpy traced(c, &StageController::traceChanged);
+    QSignalSpy updating(c, &StageController::updatingChanged);
+    for (int k = 5; k <= 10; ++k) {
+        text += QStringLiteral(" w%1").arg(k);
+        c->setSentence(text);
+        QCOMPARE(c->state().sentence, text); // the state follows at once
+    }
+    QVERIFY(c->isUpdating());
+    // Up to 4 tokens were traced at once; the last of those stays shown until the new one is ready.
+    QCOMPARE(c->trace()->tokenCount(), 4);
+    c->waitForTrace();
+    QVERIFY(!c->isUpdating());
+    QCOMPARE(c->trace()->tokenCount(), 10);
+    // The keys typed while a trace ran were never computed one by one: only the latest was shown.
+    QCOMPARE(traced.count(), 1);
+    QVERIFY(updating.count() >= 2);
+    QCOMPARE(updating.first().first().toBool(), true);
+    QCOMPARE(updating.last().first().toBool(), false);
+    // A short text typed while a long one is traced is shown at once; the long result is dropped.
+    c->setSentence(text + QStringLiteral(" w11"));
+    c->setSentence(QStringLiteral("w3"));
+    QCOMPARE(c->trace()->tokenCount(), 1);
+    QVERIFY(!c->isUpdating());
+    QTest::qWait(50);
+    c->waitForTrace();
+    QCOMPARE(c->trace()->tokenCount(), 1);
+}
+
+void tst_StageController::aModelThatDoesNotLoadChangesNothing()
+{
+    QObject owner;
+    StageController *c = twoLayerController(&owner);
+    c->setSentence(QStringLiteral("w1 w2 w3"));
+    const AppState before = c->state();
+    const int entries = c->undoStack()->count();
+    const QString error = c->setModelSource(QStringLiteral("/nonexistent/model.json"));
+    QVERIFY2(error.contains(QStringLiteral("model.json")), qPrintable(error));
+    QVERIFY(c->state() == before);
+    QCOMPARE(c->undoStack()->count(), entries);
+    AppState s = before;
+    s.model = QStringLiteral("/nonexistent/model.json");
+    QVERIFY(!c->applyState(s).isEmpty());
+    QVERIFY(c->state() == before);
 }
 
 QTEST_GUILESS_MAIN(tst_StageController)

@@ -474,12 +474,10 @@ QString MainWindow::useModel(const QString &nameOrPath)
     // Compare where the model came from, not its name: a trained file is called "trained" too.
     if (nameOrPath == m_modelSource)
         return {};
-    const ModelLoad loaded = loadModel(nameOrPath);
-    if (!loaded.ok())
-        return loaded.error;
+    if (const QString error = m_controller->setModelSource(nameOrPath); !error.isEmpty())
+        return error;
     m_modelSource = nameOrPath;
-    m_controller->setModel(loaded.model);
-    m_compare->setModel(loaded.model);
+    m_compare->setModel(m_controller->modelPointer());
     m_pipeline->showModel(nameOrPath);
     scheduleSave();
     return {};
@@ -1090,7 +1088,7 @@ void MainWindow::restoreSettings()
     }
     const QSignalBlocker block(m_sentence);
     m_sentence->setText(s.sentence);
-    m_controller->setState(s);
+    m_controller->applyState(s);
 }
 
 void MainWindow::scheduleSave()
