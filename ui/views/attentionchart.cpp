@@ -5,6 +5,7 @@
 #include "theme.h"
 
 #include <QBarCategoryAxis>
+#include <QEvent>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
@@ -12,6 +13,7 @@
 #include <QFontMetrics>
 #include <QHBarModelMapper>
 #include <QSet>
+#include <QTextDocumentFragment>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
@@ -160,21 +162,16 @@ AttentionChart::AttentionChart(QWidget *parent)
     m_chart->legend()->hide();
     m_chart->setBackgroundRoundness(0);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
-    m_chart->setTitleFont(atLeastMinimum(font(), true));
     m_chart->addSeries(m_series);
     m_series->setBarWidth(0.8);
 
-    const QFont labels = atLeastMinimum(font());
-    m_axisX->setLabelsFont(labels);
-    m_axisX->setTitleFont(labels);
     m_axisX->setGridLineVisible(false);
     m_axisX->setTruncateLabels(false);
     m_axisY->setRange(0.0, 1.0);
     m_axisY->setTickCount(6);
     m_axisY->setLabelFormat(QStringLiteral("%.1f"));
     m_axisY->setTitleText(tr("weight"));
-    m_axisY->setLabelsFont(labels);
-    m_axisY->setTitleFont(labels);
+    updateFonts();
     m_chart->addAxis(m_axisX, Qt::AlignBottom);
     m_chart->addAxis(m_axisY, Qt::AlignLeft);
     m_series->attachAxis(m_axisX);
@@ -183,6 +180,8 @@ AttentionChart::AttentionChart(QWidget *parent)
     m_view = new QChartView(m_chart, this); // takes ownership of the chart, which owns series and axes
     m_view->setRenderHint(QPainter::Antialiasing);
     m_view->setMinimumHeight(200);
+    m_view->setFocusPolicy(Qt::NoFocus); // nothing to do with the keyboard: the heatmap chooses the row
+    setAccessibleName(tr("Bar chart of one query's attention weights"));
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
@@ -240,6 +239,27 @@ QBarSet *AttentionChart::barSet() const
     return m_series->barSets().value(0, nullptr);
 }
 
+void AttentionChart::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange) {
+        updateFonts();
+        updateLabelAngle();
+    }
+}
+
+void AttentionChart::updateFonts()
+{
+    // The window's zoom reaches the chart through this widget's font; Qt Charts keeps its own fonts, so
+    // they are derived from font() again at every change, never below the minimum.
+    m_chart->setTitleFont(atLeastMinimum(font(), true));
+    const QFont labels = atLeastMinimum(font());
+    m_axisX->setLabelsFont(labels);
+    m_axisX->setTitleFont(labels);
+    m_axisY->setLabelsFont(labels);
+    m_axisY->setTitleFont(labels);
+}
+
 void AttentionChart::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
@@ -283,10 +303,14 @@ void AttentionChart::updateCategories()
     // sentence reports both a reset and new headers: touch the axis only when the names really changed.
     if (categories == m_axisX->categories())
         return;
-    m_axisX->setCategories(categories);
+    // An empty list must reach the axis too: a blank sentence keeps no names of the last one's keys.
+    if (categories.isEmpty())
+        m_axisX->clear();
+    else
+        m_axisX->setCategories(categories);
     // Too many keys to name: no labels, and no axis title either, because Qt Charts misplaces the title
     // of an axis whose labels are hidden. The chart title says what is missing instead.
-    const bool labelled = n <= kMaxLabelledKeys;
+    const bool labelled = n > 0 && n <= kMaxLabelledKeys;
     m_axisX->setLabelsVisible(labelled);
     m_axisX->setTitleVisible(labelled);
     m_axisX->setTitleText(tr("key"));
@@ -345,8 +369,10 @@ void AttentionChart::updateHighlightAndTitle()
 
 void AttentionChart::setTitle(const QString &title)
 {
-    if (m_chart->title() != title) // each new title is laid out as rich text: skip repeats
-        m_chart->setTitle(title);
+    if (m_chart->title() == title) // each new title is laid out as rich text: skip repeats
+        return;
+    m_chart->setTitle(title);
+    setAccessibleDescription(QTextDocumentFragment::fromHtml(title).toPlainText());
 }
 
 void AttentionChart::updateValueAxis(double largest)

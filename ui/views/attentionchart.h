@@ -44,8 +44,10 @@ public:
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
+    void updateFonts();
     void styleBarSets();
     void updateCategories();
     void updateLabelAngle();

@@ -93,6 +93,18 @@ QColor hatchColor()
     return QColor(255, 255, 255, 150);
 }
 
+// The keyboard focus: a solid frame as thick as a stroke of the text, so it reads on a projector too.
+void drawFocusFrame(QPainter &p, const QRectF &area, const QWidget *widget)
+{
+    const double width = std::max(2.0, QFontMetricsF(widget->font()).height() / 9.0);
+    p.save();
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(QPen(widget->palette().color(QPalette::Highlight), width));
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(area.adjusted(width / 2, width / 2, -width / 2, -width / 2));
+    p.restore();
+}
+
 } // namespace
 
 HeatmapView::HeatmapView(QWidget *parent) : QAbstractScrollArea(parent)
@@ -104,6 +116,20 @@ HeatmapView::HeatmapView(QWidget *parent) : QAbstractScrollArea(parent)
     setFrameShape(QFrame::NoFrame);
     recomputeFonts();
     updateLayout();
+    updateAccessibleText();
+}
+
+void HeatmapView::updateAccessibleText()
+{
+    // What a screen reader says: the matrix (its legend title) and its shape, then the selected cell.
+    setAccessibleName(m_values.size() == 0 ? tr("Heatmap: empty")
+                                           : tr("Heatmap of %1, %2 × %3")
+                                                 .arg(m_legendTitle)
+                                                 .arg(m_values.rows())
+                                                 .arg(m_values.cols()));
+    setAccessibleDescription(m_selectedRow >= 0 && m_selectedColumn >= 0
+                                 ? tr("Selected %1").arg(cellToolTip(m_selectedRow, m_selectedColumn))
+                                 : tr("Arrow keys move between the cells"));
 }
 
 void HeatmapView::setMatrix(const Eigen::MatrixXd &values, const QStringList &rowLabels,
@@ -121,6 +147,7 @@ void HeatmapView::setMatrix(const Eigen::MatrixXd &values, const QStringList &ro
     recomputeNumberTemplate();
     recomputeFonts();
     rebuildImage();
+    updateAccessibleText();
     // A matrix of a new shape fits the view (small ones with big numbers, large ones whole); one of the
     // same shape (a toggle, a mask edit) keeps the user's zoom, if they zoomed.
     if (!sameShape)
@@ -183,6 +210,7 @@ void HeatmapView::setLegendTitle(const QString &title)
 {
     m_legendTitle = title;
     updateLayout();
+    updateAccessibleText();
 }
 
 void HeatmapView::setLabelColors(const QColor &rows, const QColor &columns)
@@ -885,6 +913,7 @@ void HeatmapView::setSelection(int row, int column)
         viewport()->update(band(m_selectedRow));
     m_selectedRow = row;
     m_selectedColumn = column;
+    updateAccessibleText();
     if (row >= 0) {
         if (!m_clicking)
             scrollToCell(row, column);
@@ -967,8 +996,15 @@ bool HeatmapView::event(QEvent *event)
         const bool handled = QAbstractScrollArea::event(event);
         QPainter p(this);
         paintMargins(p);
+        if (hasFocus())
+            drawFocusFrame(p, rect(), this);
         return handled;
     }
+    case QEvent::FocusIn:
+    case QEvent::FocusOut:
+        update(); // the focus frame, drawn over the margins and the cells alike
+        viewport()->update();
+        break;
     case QEvent::MouseButtonPress: {
         auto *me = static_cast<QMouseEvent *>(event);
         const int row = rowLabelAt(me->position().toPoint());
@@ -1151,6 +1187,8 @@ void HeatmapView::paintEvent(QPaintEvent *event)
     const Frame f = screenFrame();
     for (const QRect &r : event->region())
         paintCells(p, f, QRectF(r.translated(offset)));
+    if (hasFocus()) // the same frame as over the margins, where it crosses the cells
+        drawFocusFrame(p, rect(), this);
 }
 
 void HeatmapView::paintMargins(QPainter &p) const

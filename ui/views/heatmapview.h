@@ -170,6 +170,7 @@ private:
     void ensureImage() const;
     void recomputeNumberTemplate();
     void recomputeFonts();
+    void updateAccessibleText();
     void applyCellSize(const QSizeF &cells, const QPointF &anchor);
     QString rowLabel(int row) const;
     QString columnLabel(int column) const;

@@ -34,6 +34,18 @@ QColor keyText()
     return theme::key().darker(125);
 }
 
+// The keyboard focus: a solid frame as thick as a stroke of the text, so it reads on a projector too.
+void drawFocusFrame(QPainter &p, const QRectF &area, const QWidget *widget)
+{
+    const double width = std::max(2.0, QFontMetricsF(widget->font()).height() / 9.0);
+    p.save();
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(QPen(widget->palette().color(QPalette::Highlight), width));
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(area.adjusted(width / 2, width / 2, -width / 2, -width / 2));
+    p.restore();
+}
+
 } // namespace
 
 QRectF LineView::Layout::queryRect(int index) const
@@ -50,6 +62,9 @@ LineView::LineView(QWidget *parent) : QWidget(parent)
 {
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
+    setAccessibleName(tr("Attention lines: no weights"));
+    setAccessibleDescription(tr("Queries on the left, keys on the right, one line per weight; "
+                                "Up and Down choose the query"));
     setBackgroundRole(QPalette::Base);
     setAutoFillBackground(true);
     recomputeFonts();
@@ -122,6 +137,10 @@ void LineView::setMatrices(std::vector<Eigen::MatrixXd> heads, const QStringList
         m_weights /= static_cast<double>(m_heads.size());
     }
     m_tokens = tokens;
+    setAccessibleName(m_weights.size() == 0 ? tr("Attention lines: no weights")
+                                            : tr("Attention lines, %1 queries × %2 keys")
+                                                  .arg(m_weights.rows())
+                                                  .arg(m_weights.cols()));
     if (m_selected >= m_weights.rows())
         m_selected = -1;
     m_hoverIndex = -1;
@@ -438,6 +457,8 @@ void LineView::paintEvent(QPaintEvent *event)
 {
     QPainter p(this);
     paintAll(p, layoutFor(rect()), event->rect(), Hit{m_hoverIndex, m_hoverIsKey});
+    if (hasFocus())
+        drawFocusFrame(p, rect(), this);
 }
 
 void LineView::paintExport(QPainter &painter, const QRect &target) const

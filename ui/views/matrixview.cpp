@@ -5,6 +5,7 @@
 #include "theme.h"
 
 #include <QEvent>
+#include <QKeyEvent>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPainter>
@@ -50,6 +51,13 @@ public:
             painter->setPen(QPen(theme::selection(), 3));
             painter->drawRect(r.adjusted(1, 1, -2, -2));
         }
+        if ((option.state & QStyle::State_HasFocus) && m_view->hasFocus()) {
+            // The keyboard's cell: dashed, so it reads apart from the solid selection outline.
+            QPen focus(option.palette.color(QPalette::Highlight), 2, Qt::DashLine);
+            painter->setPen(focus);
+            painter->setBrush(Qt::NoBrush);
+            painter->drawRect(r.adjusted(2, 2, -3, -3));
+        }
         painter->restore();
     }
 
@@ -66,6 +74,10 @@ MatrixView::MatrixView(QWidget *parent) : QTableView(parent)
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
+    // One stop in the Tab order: Tab leaves the table, the arrows move the focus cell within it.
+    setTabKeyNavigation(false);
+    setAccessibleName(tr("Matrix"));
+    setAccessibleDescription(tr("Arrow keys move between the cells, Enter or Space chooses one"));
     setShowGrid(true);
     setGridStyle(Qt::SolidLine);
     setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
@@ -152,6 +164,42 @@ void MatrixView::changeEvent(QEvent *event)
         fitCells();
 }
 
+void MatrixView::keyPressEvent(QKeyEvent *event)
+{
+    // Enter already activates the current cell (QAbstractItemView); Space does the same here.
+    if (event->key() == Qt::Key_Space && currentIndex().isValid()) {
+        emit cellActivated(currentIndex().row(), currentIndex().column());
+        event->accept();
+        return;
+    }
+    QTableView::keyPressEvent(event);
+}
+
+void MatrixView::focusInEvent(QFocusEvent *event)
+{
+    QTableView::focusInEvent(event);
+    viewport()->update(); // the focus frame
+}
+
+void MatrixView::focusOutEvent(QFocusEvent *event)
+{
+    QTableView::focusOutEvent(event);
+    viewport()->update();
+}
+
+void MatrixView::paintEvent(QPaintEvent *event)
+{
+    QTableView::paintEvent(event);
+    if (!hasFocus())
+        return;
+    // A solid frame inside the viewport, as thick as a stroke of the text, visible on a projector too.
+    QPainter painter(viewport());
+    const double width = std::max(2.0, QFontMetricsF(font()).height() / 9.0);
+    painter.setPen(QPen(palette().color(QPalette::Highlight), width));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(QRectF(viewport()->rect()).adjusted(width / 2, width / 2, -width / 2, -width / 2));
+}
+
 void MatrixView::leaveEvent(QEvent *event)
 {
     QTableView::leaveEvent(event);
@@ -226,6 +274,9 @@ void MatrixPanel::updateTitle()
     if (!m_subtitle.isEmpty())
         html += QStringLiteral("<span style='color:#555'>&nbsp; %1</span>").arg(m_subtitle.toHtmlEscaped());
     m_title->setText(html);
+    const QString shown = tr("%1 (%2 × %3)").arg(m_name).arg(m.rows()).arg(m.cols());
+    m_title->setAccessibleName(shown);
+    m_view->setAccessibleName(tr("Matrix %1").arg(shown));
 }
 
 } // namespace attention

@@ -31,6 +31,8 @@ constexpr int kLabelGap = 8;       // row labels to the first thumbnail
 constexpr int kMinCell = 12;       // below this a thumbnail shows nothing but noise
 constexpr int kMaxCell = 320;      // larger adds nothing: the heatmap view is one click away
 constexpr int kMaxThumbnail = 192; // image pixels per side; long inputs are pooled down to this
+constexpr int kLegendBarWidth = 64;
+constexpr int kTitleLegendGap = 8;
 
 // Viridis looked up once: a thumbnail of 192 × 192 would otherwise build 36,864 QColors.
 const std::array<QRgb, 256> &viridisTable()
@@ -187,6 +189,22 @@ QString ModelGridView::rowTitle(int layer, bool shortForm) const
     return shortForm ? tr("L%1").arg(layer + 1) : tr("Layer %1").arg(layer + 1);
 }
 
+QString ModelGridView::title() const
+{
+    return tr("Every layer and head · click one to open it");
+}
+
+int ModelGridView::legendWidth(const QFontMetrics &fm) const
+{
+    return fm.horizontalAdvance(QStringLiteral("0")) + kLegendBarWidth +
+           fm.horizontalAdvance(tr("1 weight")) + 12;
+}
+
+QRect ModelGridView::titleTextRect() const
+{
+    return m_titleRect.adjusted(0, 0, -legendWidth(QFontMetrics(m_labelFont)) - kTitleLegendGap, 0);
+}
+
 QSize ModelGridView::sizeHint() const
 {
     return {600, 400};
@@ -238,7 +256,15 @@ ModelGridView::Arrangement ModelGridView::arrange(bool transposed, const QFont &
     a.font = labelFont;
     const QFontMetrics fm(labelFont);
     const int lineHeight = fm.height() + 4;
-    a.titleRect = QRect(kMargin, kMargin, std::max(0, width() - 2 * kMargin), lineHeight);
+    // The title wraps beside the legend rather than losing its end in a narrow dock.
+    QFont titleFont = labelFont;
+    titleFont.setBold(true);
+    const int titleWidth = std::max(1, width() - 2 * kMargin - legendWidth(fm) - kTitleLegendGap);
+    const int titleHeight = QFontMetrics(titleFont)
+                                .boundingRect(QRect(0, 0, titleWidth, 1 << 20), Qt::TextWordWrap, title())
+                                .height();
+    a.titleRect = QRect(kMargin, kMargin, std::max(0, width() - 2 * kMargin),
+                        std::max(lineHeight, titleHeight + 4));
     const int rows = transposed ? columnCount() : m_layers;
     const int columns = transposed ? m_layers : columnCount();
     const int extraX = transposed ? 0 : kAverageGap; // the average column, set apart
@@ -341,6 +367,12 @@ void ModelGridView::changeEvent(QEvent *event)
 void ModelGridView::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
+    if (hasFocus()) {
+        // A solid frame as thick as a stroke of the text, so the keyboard's place reads on a projector.
+        const double width = std::max(2.0, QFontMetricsF(m_font).height() / 9.0);
+        p.setPen(QPen(palette().color(QPalette::Highlight), width));
+        p.drawRect(QRectF(rect()).adjusted(width / 2, width / 2, -width / 2, -width / 2));
+    }
     p.setRenderHint(QPainter::SmoothPixmapTransform, false); // cells stay crisp squares
     const QColor text = palette().color(QPalette::WindowText);
     const QFontMetrics fm(m_labelFont);
@@ -353,14 +385,14 @@ void ModelGridView::paintEvent(QPaintEvent *)
         return;
     }
 
-    // Title on the left, the colour legend on the right; the title gives way when space is short.
+    // Title on the left, wrapped to as many lines as it needs; the colour legend on the right, level with
+    // the title's first line.
     const QString legendLow = QStringLiteral("0");
     const QString legendHigh = tr("1 weight");
-    const int barWidth = 64;
-    const int legendWidth =
-        fm.horizontalAdvance(legendLow) + barWidth + fm.horizontalAdvance(legendHigh) + 12;
+    const int barWidth = kLegendBarWidth;
+    const int legendWidth = this->legendWidth(fm);
     const QRect legend(m_titleRect.right() - legendWidth + 1, m_titleRect.top(), legendWidth,
-                       m_titleRect.height());
+                       fm.height() + 4);
     p.setFont(m_labelFont);
     p.setPen(text);
     p.drawText(legend, Qt::AlignLeft | Qt::AlignVCenter, legendLow);
@@ -373,10 +405,7 @@ void ModelGridView::paintEvent(QPaintEvent *)
     p.drawText(legend.adjusted(bar.right() - legend.left() + 5, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter,
                legendHigh);
     p.setFont(m_titleFont);
-    const QRect titleRect = m_titleRect.adjusted(0, 0, -legendWidth - 8, 0);
-    const QString title = tr("Every layer and head · click one to open it");
-    p.drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter,
-               QFontMetrics(m_titleFont).elidedText(title, Qt::ElideRight, titleRect.width()));
+    p.drawText(titleTextRect(), Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, title());
 
     // Column headers and row labels.
     p.setFont(m_labelFont);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QFont>
+#include <QFontMetrics>
 #include <QImage>
 #include <QRect>
 #include <QVector>
@@ -40,6 +41,9 @@ public:
     bool isTransposed() const { return m_transposed; }
     // The font the row and column labels use now: the widget's, up to 1.5× larger with large thumbnails.
     QFont labelFont() const { return m_labelFont; }
+    // The title above the grid and where it is drawn, wrapped (bold, in labelFont's size), beside the legend.
+    QString title() const;
+    QRect titleTextRect() const;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -88,6 +92,7 @@ private:
     Cell cellAtGrid(int gridRow, int gridColumn) const;
     QString gridRowTitle(int gridRow, bool transposed, bool shortForm) const;
     QString gridColumnTitle(int gridColumn, bool transposed, bool shortForm) const;
+    int legendWidth(const QFontMetrics &fm) const;
     void updateFonts();
     void updateLayout();
     void setHovered(const Cell &cell);

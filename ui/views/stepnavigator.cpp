@@ -55,7 +55,8 @@ class StepButton : public QToolButton
 public:
     using Density = StepNavigator::Density;
 
-    StepButton(Step step, StepNavigator *navigator) : QToolButton(navigator), m_step(step), m_navigator(navigator)
+    StepButton(Step step, StepNavigator *navigator)
+        : QToolButton(navigator), m_step(step), m_navigator(navigator)
     {
         setCheckable(true);
         setAttribute(Qt::WA_Hover);
@@ -371,7 +372,8 @@ void StepNavigator::updateFonts()
     // At least 12 pt for the back row of a classroom; grows with the window's zoom.
     m_stepPointSize = std::max(kMinimumStepPointSize, QFontInfo(font()).pointSizeF() * 1.2);
     m_fitApplied = false;
-    const QColor muted = blend(palette().color(QPalette::Window), palette().color(QPalette::WindowText), 0.55);
+    const QColor muted =
+        blend(palette().color(QPalette::Window), palette().color(QPalette::WindowText), 0.55);
     for (QLabel *separator : m_separators) {
         QPalette palette = separator->palette();
         palette.setColor(QPalette::WindowText, muted);
@@ -392,7 +394,8 @@ int StepNavigator::neededWidth(const Fit &fit) const
         const QFontMetrics now(b->font());
         const int text = now.horizontalAdvance(b->text()) + 2 * now.horizontalAdvance(QLatin1Char(' '));
         const int padding = std::max(0, b->sizeHint().width() - text);
-        return metrics.horizontalAdvance(b->text()) + 2 * metrics.horizontalAdvance(QLatin1Char(' ')) + padding;
+        return metrics.horizontalAdvance(b->text()) + 2 * metrics.horizontalAdvance(QLatin1Char(' ')) +
+               padding;
     };
     int needed = margins.left() + margins.right() + arrowWidth(m_previous) + arrowWidth(m_next);
     for (StepButton *button : m_buttons)

@@ -52,6 +52,7 @@ TokenStrip::TokenStrip(QWidget *parent) : QWidget(parent)
     setMouseTracking(true);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     setAccessibleName(tr("Tokens"));
+    setAccessibleDescription(tr("Left and Right move between the tokens, Enter or Space chooses one"));
 
     m_scrollBar = new QScrollBar(Qt::Horizontal, this);
     m_scrollBar->setFocusPolicy(Qt::NoFocus);
@@ -70,6 +71,7 @@ void TokenStrip::setTokens(const QStringList &texts, const QVector<bool> &known,
     // A short `known` list must not make tokens look unknown: missing entries count as known.
     m_known.resize(m_texts.size(), true);
     m_unknownTooltip = unknownTooltip;
+    setAccessibleName(tr("Tokens: %n", nullptr, static_cast<int>(m_texts.size())));
     m_selected = -1;
     m_hovered = -1;
     layoutChips();
@@ -219,7 +221,9 @@ void TokenStrip::paintEvent(QPaintEvent *)
         }
 
         if (hasFocus() && i == std::max(m_selected, 0)) {
-            QPen focus(palette().color(QPalette::Highlight), 1.5, Qt::DotLine);
+            // Solid and as thick as a stroke of the text, so it reads on a projector too.
+            const double width = std::max(2.0, QFontMetricsF(m_chipFont).height() / 9.0);
+            QPen focus(palette().color(QPalette::Highlight), width);
             painter.setPen(focus);
             painter.setBrush(Qt::NoBrush);
             painter.drawRoundedRect(box.adjusted(-3, -3, 3, 3), kRadius + 2, kRadius + 2);
@@ -293,6 +297,14 @@ void TokenStrip::keyPressEvent(QKeyEvent *event)
     case Qt::Key_End:
         target = count() - 1;
         break;
+    case Qt::Key_Return:
+    case Qt::Key_Enter:
+    case Qt::Key_Space:
+        // Chooses the token the focus frame is on (the first before any choice), even when it already is.
+        target = std::max(m_selected, 0);
+        selectByUser(target);
+        event->accept();
+        return;
     default:
         QWidget::keyPressEvent(event);
         return;
