@@ -27,14 +27,21 @@ ComparePanel::ComparePanel(QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 4, 6, 4);
+    setAccessibleName(tr("Compare"));
     auto *form = new QFormLayout;
+    // In a narrow dock or at a large zoom the labels go above their fields instead of being cut.
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     m_left = new QLineEdit(this);
     m_left->setObjectName(QStringLiteral("compareLeft"));
+    m_left->setAccessibleName(tr("Sentence A"));
     m_right = new QLineEdit(this);
     m_right->setObjectName(QStringLiteral("compareRight"));
+    m_right->setAccessibleName(tr("Sentence B"));
     m_word = new QLineEdit(this);
     m_word->setObjectName(QStringLiteral("compareWord"));
     m_word->setToolTip(tr("The word to follow in both sentences (its first occurrence)"));
+    m_word->setAccessibleName(tr("Word"));
+    m_word->setAccessibleDescription(m_word->toolTip());
     form->addRow(tr("Sentence A"), m_left);
     form->addRow(tr("Sentence B"), m_right);
     form->addRow(tr("Word"), m_word);
@@ -42,6 +49,7 @@ ComparePanel::ComparePanel(QWidget *parent) : QWidget(parent)
     m_problem = new QLabel(this);
     m_problem->setTextFormat(Qt::PlainText); // the reasons quote words and model names from files
     m_problem->setWordWrap(true);
+    m_problem->setAccessibleName(tr("Problem"));
     m_problem->setStyleSheet(QStringLiteral("color: %1").arg(theme::warning().name()));
     m_problem->hide();
     layout->addWidget(m_problem);

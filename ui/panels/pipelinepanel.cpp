@@ -22,6 +22,7 @@ PipelinePanel::PipelinePanel(QWidget *parent) : QWidget(parent)
 {
     auto *v = new QVBoxLayout(this);
     v->setContentsMargins(6, 4, 6, 4);
+    setAccessibleName(tr("Pipeline"));
     m_flow = new FlowDiagram(this);
     connect(m_flow, &FlowDiagram::stepRequested, this, &PipelinePanel::stepRequested);
     v->addWidget(m_flow, 1);
@@ -30,16 +31,20 @@ PipelinePanel::PipelinePanel(QWidget *parent) : QWidget(parent)
     auto *ol = new QVBoxLayout(options);
     m_causal = new QCheckBox(tr("Causal mask"), options);
     m_causal->setObjectName(QStringLiteral("causalMask"));
+    m_causal->setAccessibleName(tr("Causal mask"));
     m_causal->setToolTip(
         tr("Each token may look only at itself and the tokens before it, as when a model writes "
            "text one word at a time (Ctrl+M)"));
     m_scale = new QCheckBox(tr("Scale by √d_k"), options);
     m_scale->setObjectName(QStringLiteral("scale"));
+    m_scale->setAccessibleName(tr("Scale by the square root of d_k"));
     m_scale->setChecked(true);
     m_scale->setToolTip(tr("Divide the scores by the square root of the key length; switch it off to see the "
                            "softmax become sharper"));
     m_swap = new QCheckBox(tr("Swap Q and K ⚠"), options);
     m_swap->setObjectName(QStringLiteral("swapQK"));
+    m_swap->setAccessibleName(tr("Swap Q and K"));
+    m_swap->setAccessibleDescription(tr("A common mistake, shown on purpose"));
     m_swap->setStyleSheet(QStringLiteral("QCheckBox { color: %1; }").arg(theme::warning().name()));
     m_swap->setToolTip(
         tr("Compute K·Qᵀ instead of Q·Kᵀ: the numbers still come out, but each row now says how "
@@ -49,6 +54,11 @@ PipelinePanel::PipelinePanel(QWidget *parent) : QWidget(parent)
     m_editMask->setText(tr("Edit the mask…"));
     m_editMask->setCheckable(true);
     m_editMask->setToolTip(tr("While this is on, clicking a cell of the heatmap blocks or unblocks it"));
+    m_editMask->setAccessibleName(tr("Edit the mask"));
+    m_editMask->setAccessibleDescription(m_editMask->toolTip());
+    // As wide as the column, never narrower than its text: the label must read whole at every zoom.
+    m_editMask->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_editMask->setSizePolicy(QSizePolicy::MinimumExpanding, QSizePolicy::Fixed);
     for (QWidget *w : {static_cast<QWidget *>(m_causal), static_cast<QWidget *>(m_scale),
                        static_cast<QWidget *>(m_swap), static_cast<QWidget *>(m_editMask)})
         ol->addWidget(w);
@@ -60,16 +70,25 @@ PipelinePanel::PipelinePanel(QWidget *parent) : QWidget(parent)
 
     auto *modelGroup = new QGroupBox(tr("Model"), this);
     auto *form = new QFormLayout(modelGroup);
+    // Labels above their fields when the column is too narrow for both side by side.
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     m_model = new QComboBox(modelGroup);
     for (const QString &name : builtinModelNames())
         m_model->addItem(name, name);
     m_model->setToolTip(tr("The weights that turn tokens into queries, keys and values"));
+    m_model->setAccessibleName(tr("Model"));
+    m_model->setAccessibleDescription(m_model->toolTip());
+    // A model file's name can be long: the box may be narrower than it, the list shows it whole.
+    m_model->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_model->setMinimumContentsLength(10);
     connect(m_model, &QComboBox::currentIndexChanged, this,
             [this](int index) { emit modelChosen(m_model->itemData(index).toString()); });
     m_layer = new QSpinBox(modelGroup);
+    m_layer->setAccessibleName(tr("Layer"));
     connect(m_layer, &QSpinBox::valueChanged, this, [this](int v) { emit layerChosen(v - 1); });
     m_head = new QComboBox(modelGroup);
     m_head->setObjectName(QStringLiteral("head"));
+    m_head->setAccessibleName(tr("Head"));
     m_head->setToolTip(
         tr("Each head has its own W_Q, W_K and W_V; the average shows what the layer does as a "
            "whole"));
@@ -81,6 +100,8 @@ PipelinePanel::PipelinePanel(QWidget *parent) : QWidget(parent)
     m_precision->setRange(0, kMaxDecimals);
     m_precision->setValue(2);
     m_precision->setToolTip(tr("Decimals shown in the matrices"));
+    m_precision->setAccessibleName(tr("Decimals"));
+    m_precision->setAccessibleDescription(m_precision->toolTip());
     connect(m_precision, &QSpinBox::valueChanged, this, &PipelinePanel::precisionChosen);
     form->addRow(tr("Model"), m_model);
     form->addRow(tr("Layer"), m_layer);
