@@ -95,6 +95,7 @@ void tst_LayoutLoops::longSentencesAt1920x1080()
                   : i % 3 == 1 ? QStringLiteral("sat")
                                : QStringLiteral("the"));
     w.setSentence(words.join(QLatin1Char(' ')));
+    w.controller()->waitForTrace(); // long texts are traced off the GUI thread
     settle(w, QStringLiteral("%1 tokens").arg(tokens));
     QCOMPARE(w.heatmap()->matrix().rows(), Eigen::Index(tokens));
     for (int i = 0; i < 3; ++i) {

@@ -4,6 +4,8 @@
 // holds each line as one <text> element that a slide program can still edit.
 #include "exporter.h"
 
+#include "equationview.h"
+
 #include "appstate.h"
 #include "heatmapview.h"
 #include "labels.h"
@@ -57,6 +59,12 @@ bool wholeViewPainter(QWidget *view, QSize *size, std::function<void(QPainter &,
     if (auto *l = qobject_cast<LineView *>(view)) {
         *size = l->exportSizeHint();
         *paint = [l](QPainter &p, const QRect &r) { l->paintExport(p, r); };
+        return true;
+    }
+    if (auto *e = qobject_cast<EquationView *>(view)) {
+        // The whole equation: every panel with all its cells and the result, without scroll bars.
+        *size = e->wholeSize();
+        *paint = [e](QPainter &p, const QRect &) { e->renderWhole(&p); };
         return true;
     }
     return false;

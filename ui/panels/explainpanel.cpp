@@ -1,7 +1,10 @@
 // Renders the core's cell explanations as short worked examples in rich text; it never recomputes a number.
 #include "explainpanel.h"
 
+#include "labels.h"
+#include "report.h"
 #include "matrixmodel.h"
+#include "stagecontroller.h"
 #include "theme.h"
 
 #include <QFontDatabase>
@@ -341,6 +344,157 @@ QString ExplainPanel::maskHtml(const MaskExplanation &e, const QString &queryTok
                             .arg(keyName(keyToken), queryName(queryToken))
                       : tr("<p>The scaled score passes through unchanged and takes part in the softmax.</p>");
     return html;
+}
+
+
+namespace {
+
+// The matrix `id` of one head, for the cells that are explained per head; nullptr for the others.
+const Eigen::MatrixXd *headMatrix(const HeadTrace &h, MatrixId id)
+{
+    switch (id) {
+    case MatrixId::Scores:
+        return &h.scores;
+    case MatrixId::Scaled:
+        return &h.scaled;
+    case MatrixId::Mask:
+    case MatrixId::Masked:
+        return &h.masked;
+    case MatrixId::Weights:
+        return &h.weights;
+    case MatrixId::Output:
+        return &h.output;
+    default:
+        return nullptr;
+    }
+}
+
+QString tokenText(const AttentionTrace &trace, int i)
+{
+    return QString::fromStdString(trace.tokens[static_cast<std::size_t>(i)].text);
+}
+
+} // namespace
+
+void ExplainPanel::explainCell(const StageController &c, MatrixId panel, int row, int column)
+{
+    const AttentionTrace *trace = c.trace();
+    const HeadTrace *head = c.headTrace();
+    if (!trace || !head || row < 0 || row >= trace->tokenCount() || column < 0)
+        return;
+    const AppState &s = c.state();
+    const QStringList tokens = toQStringList(tokenLabels(*trace));
+    const int n = trace->tokenCount();
+    if (c.averagingHeads()) {
+        // Every head's own number for this cell, then their mean: the matrix the views show.
+        const LayerTrace *layer = c.layerTrace();
+        const Eigen::MatrixXd *mean = headMatrix(*head, panel);
+        if (!layer || !mean || row >= mean->rows() || column >= mean->cols())
+            return;
+        const QString where = mean->cols() == n ? keyName(tokens.at(column)) : QStringLiteral("v%1").arg(column);
+        QString html = tr("<p><b>%1</b>, row %2, column %3, averaged over the %4 heads of layer %5:</p><ul>")
+                           .arg(matrixNameText(panel).toHtmlEscaped(), queryName(tokens.at(row)), where)
+                           .arg(layer->heads.size())
+                           .arg(s.layer + 1);
+        for (std::size_t h = 0; h < layer->heads.size(); ++h)
+            html += tr("<li>head %1: %2</li>").arg(h + 1).arg(number((*headMatrix(layer->heads[h], panel))(row, column)));
+        html += tr("</ul><p>mean = <b>%1</b></p><p>Pick a single head to see its arithmetic step by step.</p>")
+                    .arg(number((*mean)(row, column)));
+        showMessage(html);
+        return;
+    }
+    switch (panel) {
+    case MatrixId::Output:
+        if (column < head->output.cols())
+            showOutput(explainOutput(*trace, s.layer, s.head, row, column), tokens.at(row), tokens,
+                       QStringLiteral("v%1").arg(column));
+        return;
+    case MatrixId::Scores:
+        if (column < n)
+            showScore(explainScore(*trace, s.layer, s.head, row, column), tokens.at(row), tokens.at(column));
+        return;
+    case MatrixId::Scaled:
+        if (column < n)
+            showScale(explainScale(*trace, s.layer, s.head, row, column), tokens.at(row), tokens.at(column));
+        return;
+    case MatrixId::Mask:
+    case MatrixId::Masked:
+        if (column < n)
+            showMask(explainMask(*trace, s.layer, s.head, row, column), tokens.at(row), tokens.at(column));
+        return;
+    case MatrixId::Weights:
+        if (column < n)
+            showSoftmax(explainSoftmax(*trace, s.layer, s.head, row, column), tokens.at(row), tokens);
+        return;
+    default:
+        return;
+    }
+}
+
+void ExplainPanel::explainSelection(const StageController &c)
+{
+    const AttentionTrace *trace = c.trace();
+    const HeadTrace *head = c.headTrace();
+    const AppState &s = c.state();
+    if (!trace || !head) {
+        showMessage(tr("Type a sentence to begin."));
+        return;
+    }
+    const int n = trace->tokenCount();
+    if (s.query < 0 || s.query >= n) {
+        showMessage(tr("Click a token, or any cell, to see where its number comes from."));
+        return;
+    }
+    if (s.key >= 0 && s.key < n) {
+        // The cell of the step's own matrix; steps before the scores explain the scores' cell.
+        MatrixId id = MatrixId::Scores;
+        switch (s.step) {
+        case Step::Scale:
+            id = MatrixId::Scaled;
+            break;
+        case Step::Mask:
+            id = MatrixId::Masked;
+            break;
+        case Step::Softmax:
+        case Step::WeightedSum:
+        case Step::Output:
+            id = MatrixId::Weights;
+            break;
+        default:
+            break;
+        }
+        explainCell(c, id, s.query, s.key);
+        return;
+    }
+    const QString query = tokenText(*trace, s.query);
+    QString html = tr("<p>%1 is the selected query.</p>").arg(queryName(query));
+    if (trace->fullyMasked[static_cast<std::size_t>(s.query)]) {
+        html += tr("<p>Every key is blocked for it, so its weights are all 0.</p>");
+    } else {
+        const Eigen::RowVectorXd row = head->weights.row(s.query);
+        const double best = row.maxCoeff();
+        // Equal weights are not a preference: name the tie, or the even spread, instead of a winner.
+        const double tolerance = 1e-9 * std::max(1.0, std::abs(best));
+        QStringList tied;
+        int open = 0;
+        for (int k = 0; k < n; ++k) {
+            if (!trace->blocked(s.query, k))
+                ++open;
+            if (best - row(k) <= tolerance)
+                tied << keyName(tokenText(*trace, k));
+        }
+        if (tied.size() == open && open > 1)
+            html += tr("<p>Its attention is spread evenly: each of the %1 tokens it may see gets %2.</p>")
+                        .arg(open)
+                        .arg(number(best));
+        else if (tied.size() > 1)
+            html += tr("<p>It attends most, and equally, to %1 (weight %2 each).</p>")
+                        .arg(tied.join(QStringLiteral(", ")), number(best));
+        else
+            html += tr("<p>It attends most to %1 (weight %2).</p>").arg(tied.constFirst(), number(best));
+    }
+    html += tr("<p>Click a cell of its row to see the arithmetic.</p>");
+    showMessage(html);
 }
 
 } // namespace attention

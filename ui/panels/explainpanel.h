@@ -2,6 +2,7 @@
 #pragma once
 
 #include "explain.h"
+#include "steps.h"
 
 #include <QStringList>
 #include <QWidget>
@@ -12,6 +13,8 @@ class QTextBrowser;
 QT_END_NAMESPACE
 
 namespace attention {
+
+class StageController;
 
 class ExplainPanel : public QWidget
 {
@@ -31,6 +34,13 @@ public:
     void showOutput(const OutputExplanation &e, const QString &queryToken, const QStringList &keyTokens,
                     const QString &columnLabel);
     void showMask(const MaskExplanation &e, const QString &queryToken, const QString &keyToken);
+    // The arithmetic of one cell of the matrix `panel`, from the controller's trace and its layer and head.
+    // With the average of heads: every head's number for the cell and their mean. Nothing for a cell
+    // outside the trace, or a matrix whose cells have no arithmetic of their own (W_Q, …).
+    void explainCell(const StageController &controller, MatrixId panel, int row, int column);
+    // What the state selects: the cell query × key of the step's result when both are chosen, else where
+    // the selected query looks most (a tie and an even spread are named as such), else a hint.
+    void explainSelection(const StageController &controller);
     // Free rich text, e.g. a hint before anything is selected.
     void showMessage(const QString &html);
 

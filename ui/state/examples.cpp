@@ -92,4 +92,28 @@ QList<SampleSentence> builtinExamples()
     return examples;
 }
 
+AppState exampleState(const SampleSentence &e, const AppState &base)
+{
+    AppState s = base;
+    s.model = e.model;
+    s.sentence = e.sentence;
+    s.mask = MaskMode::None;
+    s.customBlocked = BoolMatrix();
+    s.scale = true;
+    s.swapQK = false;
+    s.layer = e.layer < 0 ? 1 << 20 : e.layer; // the controller brings it within the model: its last layer
+    s.head = -1;
+    s.step = Step::Softmax;
+    s.maskEdit = false;
+    s.query = -1;
+    s.key = -1;
+    const std::vector<Token> tokens = tokenize(e.sentence.toStdString());
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+        if (QString::fromStdString(tokens[i].text) == e.focus) {
+            s.query = static_cast<int>(i);
+            break;
+        }
+    return s;
+}
+
 } // namespace attention

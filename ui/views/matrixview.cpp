@@ -226,8 +226,8 @@ QColor MatrixPanel::roleColor(MatrixRole role)
     return QColor(0x33, 0x33, 0x33);
 }
 
-MatrixPanel::MatrixPanel(const QString &name, MatrixRole role, QWidget *parent)
-    : QFrame(parent), m_name(name), m_role(role)
+MatrixPanel::MatrixPanel(MatrixId id, const QString &name, MatrixRole role, QWidget *parent)
+    : QFrame(parent), m_id(id), m_name(name), m_role(role)
 {
     setObjectName(QStringLiteral("matrix-") + name);
     auto *layout = new QVBoxLayout(this);

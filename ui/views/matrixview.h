@@ -1,6 +1,8 @@
 // A compact table view of one matrix: heatmap cells, −∞ hatching, and the selected row, column and cell.
 #pragma once
 
+#include "steps.h"
+
 #include <Eigen/Dense>
 #include <QFrame>
 #include <QTableView>
@@ -51,8 +53,11 @@ class MatrixPanel : public QFrame
 {
     Q_OBJECT
 public:
-    MatrixPanel(const QString &name, MatrixRole role, QWidget *parent = nullptr);
+    // `id` says which matrix of the step vocabulary the panel shows; `name` is drawn above it (usually
+    // matrixName(id), but "scores of head 1" or "b_Q" for a head's own copy or a bias row).
+    MatrixPanel(MatrixId id, const QString &name, MatrixRole role, QWidget *parent = nullptr);
 
+    MatrixId id() const { return m_id; }
     MatrixModel *model() const { return m_model; }
     MatrixView *view() const { return m_view; }
     QString name() const { return m_name; }
@@ -64,6 +69,7 @@ public:
 
 private:
     void updateTitle();
+    MatrixId m_id;
     QString m_name;
     QString m_subtitle;
     MatrixRole m_role;

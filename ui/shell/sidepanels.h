@@ -1,0 +1,92 @@
+// The panels beside the stage, as docks of the main window: the pipeline (left), and Explain, Layers ×
+// heads, Follow a token and Compare (right, as tabs). They show the controller's state and send the
+// choices made in them back to it. Below 1280 px the right panels join the left one as tabs.
+#pragma once
+
+#include "appstate.h"
+
+#include <QObject>
+
+class QDockWidget;
+class QMainWindow;
+class QTimer;
+
+namespace attention {
+struct Model;
+}
+
+namespace attention {
+
+class AttentionChart;
+class ComparePanel;
+class ExplainPanel;
+class LayerFlowView;
+class MatrixModel;
+class ModelGridView;
+class PipelinePanel;
+class StageController;
+
+class SidePanels : public QObject
+{
+    Q_OBJECT
+public:
+    SidePanels(QMainWindow *window, StageController *controller, MatrixModel *weights);
+
+    PipelinePanel *pipeline() const { return m_pipeline; }
+    ExplainPanel *explain() const { return m_explain; }
+    AttentionChart *chart() const { return m_chart; }
+    ModelGridView *grid() const { return m_grid; }
+    LayerFlowView *layerFlow() const { return m_layerFlow; }
+    ComparePanel *compare() const { return m_compare; }
+    QDockWidget *pipelineDock() const { return m_pipelineDock; }
+    QDockWidget *dock(SidePanel panel) const;
+    QList<QDockWidget *> docks() const;
+
+    // A cell to explain now (a click); the explanation goes back to the state's selection on the next change.
+    void explainCell(MatrixId panel, int row, int column);
+    // The mouse rests on a cell (row < 0: it left): explained after a short rest, without flicker.
+    void hoverCell(MatrixId panel, int row, int column);
+    // The window is shown: bring the state's panel to the front (the tabs settle only now), and from then
+    // on follow the person's choice of tab.
+    void windowShown();
+    // Re-arranges the docks for the window's width (called from the window's resize).
+    void fitToWidth(int width, bool keepUserWidths);
+
+signals:
+    void modelFailed(const QString &error);
+
+private:
+    void showTrace();
+    void showSelection();
+    void showView();
+    void raiseForState();
+
+    QMainWindow *m_window;
+    StageController *m_controller;
+    MatrixModel *m_weights;
+    PipelinePanel *m_pipeline = nullptr;
+    ExplainPanel *m_explain = nullptr;
+    AttentionChart *m_chart = nullptr;
+    ModelGridView *m_grid = nullptr;
+    LayerFlowView *m_layerFlow = nullptr;
+    ComparePanel *m_compare = nullptr;
+    const Model *m_compareModel = nullptr; // the model Compare was last given
+    QDockWidget *m_pipelineDock = nullptr;
+    QDockWidget *m_explainDock = nullptr;
+    QDockWidget *m_gridDock = nullptr;
+    QDockWidget *m_layerFlowDock = nullptr;
+    QDockWidget *m_compareDock = nullptr;
+    QTimer *m_hoverTimer = nullptr;
+    MatrixId m_hoverPanel = MatrixId::Weights;
+    int m_hoverRow = -1;
+    int m_hoverColumn = -1;
+    int m_tier = -1; // 0 narrow, 1 laptop, 2 projector: the width class the docks were last sized for
+    bool m_raising = false;
+    bool m_arranging = false;
+    static constexpr int kSettleMs = 150; // docks that were moved settle their tabs within this
+    bool m_tracking = false; // set once the window is shown: tab changes before that are Qt's own
+    SidePanel m_shownPanel = SidePanel::Explain; // the panel last brought forward for the state
+    static constexpr int kHoverRestMs = 90;
+};
+
+} // namespace attention

@@ -1,0 +1,337 @@
+// The equation and its result: every number comes from the controller's trace.
+#include "stage.h"
+
+#include "equationview.h"
+#include "heatmapview.h"
+#include "labels.h"
+#include "report.h"
+#include "lineview.h"
+#include "matrixmodel.h"
+#include "stagecontroller.h"
+#include "theme.h"
+
+#include <QEvent>
+#include <QLabel>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace attention {
+
+Stage::Stage(StageController *controller, MatrixModel *weights, QWidget *parent)
+    : QWidget(parent), m_controller(controller), m_weights(weights)
+{
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    m_stack = new QStackedWidget(this);
+    outer->addWidget(m_stack);
+    m_emptyHint = new QLabel(tr("<h2>Type a sentence above</h2>"
+                                "<p>AttentionLab splits it into tokens and shows, step by step, how each token "
+                                "decides which others to look at.</p>"
+                                "<p>No idea? Open <b>Examples</b> and pick one.</p>"),
+                             m_stack);
+    m_emptyHint->setAlignment(Qt::AlignCenter);
+    m_emptyHint->setWordWrap(true);
+    m_emptyHint->setObjectName(QStringLiteral("emptyHint"));
+    m_stack->addWidget(m_emptyHint);
+
+    m_splitter = new QSplitter(Qt::Vertical, m_stack);
+    m_splitter->setObjectName(QStringLiteral("centerSplitter"));
+    m_splitter->setChildrenCollapsible(false);
+    // The step's formula and what it does head the equation, in the pane that scrolls: on a low screen the
+    // result below keeps its room.
+    auto *equationPage = new QWidget(m_splitter);
+    auto *page = new QVBoxLayout(equationPage);
+    page->setContentsMargins(0, 0, 0, 0);
+    page->setSpacing(2);
+    auto *header = new QHBoxLayout;
+    m_formula = new QLabel(equationPage);
+    m_formula->setObjectName(QStringLiteral("formula"));
+    m_description = new QLabel(equationPage);
+    m_description->setWordWrap(true);
+    m_description->setObjectName(QStringLiteral("stepDescription"));
+    header->addWidget(m_formula, 0, Qt::AlignTop);
+    header->addSpacing(16);
+    header->addWidget(m_description, 1);
+    page->addLayout(header);
+    m_equation = new EquationView(m_controller, equationPage);
+    m_equation->setAccessibleName(tr("Equation of the step"));
+    page->addWidget(m_equation, 1);
+    m_equationScroll = new QScrollArea(m_splitter);
+    m_equationScroll->setWidget(equationPage);
+    m_equationScroll->setWidgetResizable(true);
+    m_equationScroll->setFrameShape(QFrame::NoFrame);
+    m_equationScroll->setFocusPolicy(Qt::NoFocus); // the matrices inside take the focus, one Tab stop each
+    connect(m_equation, &EquationView::cellActivated, this, &Stage::activate);
+    connect(m_equation, &EquationView::cellHovered, this, &Stage::cellHovered);
+    connect(m_equation, &EquationView::projectionRequested, m_controller, &StageController::setProjection);
+    for (int i = 0; i < kMatrixCount; ++i) {
+        MatrixPanel *p = m_equation->panel(static_cast<MatrixId>(i));
+        if (!p)
+            continue;
+        p->view()->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(p->view(), &QWidget::customContextMenuRequested, this, [this, p](const QPoint &pos) {
+            emit contextMenuRequested(p, p->view()->viewport()->mapToGlobal(pos), p->model());
+        });
+    }
+
+    auto *below = new QWidget(m_splitter);
+    auto *bl = new QVBoxLayout(below);
+    bl->setContentsMargins(0, 0, 0, 0);
+    m_tabs = new QTabWidget(below);
+    m_tabs->setObjectName(QStringLiteral("viewTabs"));
+    m_tabs->setAccessibleName(tr("Heatmap or lines"));
+    auto *heatPage = new QWidget(m_tabs);
+    auto *hl = new QVBoxLayout(heatPage);
+    hl->setContentsMargins(2, 2, 2, 2);
+    m_heatmapCaption = new QLabel(heatPage);
+    m_heatmapCaption->setTextFormat(Qt::RichText);
+    m_heatmapCaption->setWordWrap(true);
+    m_heatmap = new HeatmapView(heatPage);
+    m_heatmap->setContextMenuPolicy(Qt::CustomContextMenu);
+    hl->addWidget(m_heatmapCaption);
+    hl->addWidget(m_heatmap, 1);
+    connect(m_heatmap, &HeatmapView::cellClicked, this, [this](int row, int column) {
+        if (m_controller->state().maskEdit) {
+            if (!m_controller->toggleBlocked(row, column) && (m_controller->isStale() || m_controller->isUpdating()))
+                emit message(tr("The heatmap shows the last text that worked, not the one typed: fix the text "
+                                "above (or wait while it is computed) to edit its mask."));
+            return;
+        }
+        activate(m_heatmapId, row, column);
+    });
+    connect(m_heatmap, &HeatmapView::cellHovered, this,
+            [this](int row, int column) { emit cellHovered(m_heatmapId, row, column); });
+    connect(m_heatmap, &HeatmapView::rowLabelClicked, this, [this](int row) { m_controller->select(row, -1); });
+    connect(m_heatmap, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        emit contextMenuRequested(m_heatmap, m_heatmap->mapToGlobal(pos), heatmapModel());
+    });
+    m_tabs->addTab(heatPage, tr("Heatmap"));
+
+    m_lines = new LineView(m_tabs);
+    m_linesScroll = new QScrollArea(m_tabs);
+    m_linesScroll->setWidget(m_lines);
+    m_linesScroll->setWidgetResizable(true);
+    m_lines->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_lines, &LineView::queryClicked, this, [this](int row) { m_controller->select(row, -1); });
+    connect(m_lines, &QWidget::customContextMenuRequested, this,
+            [this](const QPoint &pos) { emit contextMenuRequested(m_lines, m_lines->mapToGlobal(pos), m_weights); });
+    m_tabs->addTab(m_linesScroll, tr("Lines"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        m_controller->setView(index == 0 ? StageView::Heatmap : StageView::Lines);
+    });
+    bl->addWidget(m_tabs);
+
+    m_splitter->addWidget(m_equationScroll);
+    m_splitter->addWidget(below);
+    m_splitter->setStretchFactor(0, 2);
+    m_splitter->setStretchFactor(1, 3);
+    connect(m_splitter, &QSplitter::splitterMoved, this, [this] { m_userMovedSplitter = true; });
+    m_stack->addWidget(m_splitter);
+
+    applyFonts();
+    connect(m_controller, &StageController::traceChanged, this, &Stage::showTrace);
+    connect(m_controller, &StageController::stepChanged, this, &Stage::showStep);
+    connect(m_controller, &StageController::selectionChanged, this, &Stage::showSelection);
+    connect(m_controller, &StageController::viewChanged, this, &Stage::showView);
+    showView();
+    showTrace();
+}
+
+MatrixModel *Stage::heatmapModel() const
+{
+    MatrixPanel *result = m_equation->resultPanel();
+    return result ? result->model() : nullptr;
+}
+
+QWidget *Stage::currentView() const
+{
+    return m_tabs->currentIndex() == 0 ? static_cast<QWidget *>(m_heatmap) : static_cast<QWidget *>(m_lines);
+}
+
+bool Stage::showsEmptyState() const
+{
+    return m_stack->currentWidget() == m_emptyHint;
+}
+
+void Stage::showTrace()
+{
+    const AttentionTrace *trace = m_controller->trace();
+    if (m_controller->isEmpty() || !trace) {
+        m_stack->setCurrentWidget(m_emptyHint);
+        m_lines->setWeights(Eigen::MatrixXd(), {});
+        return;
+    }
+    m_stack->setCurrentWidget(m_splitter);
+    if (const HeadTrace *head = m_controller->headTrace())
+        m_lines->setWeights(head->weights, toQStringList(tokenLabels(*trace)));
+    showStep(); // the equation, the heatmap, and the formula (which follows the swap)
+}
+
+void Stage::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange && !m_applyingFonts)
+        applyFonts();
+}
+
+void Stage::applyFonts()
+{
+    // A font set on a child stops following the window's zoom: derive it from ours on every change.
+    m_applyingFonts = true;
+    QFont formula = font();
+    formula.setPointSizeF(font().pointSizeF() * 1.35);
+    formula.setBold(true);
+    m_formula->setFont(formula);
+    m_applyingFonts = false;
+}
+
+void Stage::showStep()
+{
+    const AppState &s = m_controller->state();
+    m_formula->setText(stepFormulaText(s.step, s.swapQK));
+    m_formula->setStyleSheet(s.swapQK && s.step == Step::Scores
+                                 ? QStringLiteral("color: %1").arg(theme::warning().name())
+                                 : QString());
+    m_description->setText(stepDescriptionText(s.step));
+    if (!m_controller->trace())
+        return;
+    m_equation->refresh();
+    updateHeatmap();
+    showSelection();
+    placeSplitter();
+}
+
+void Stage::showSelection()
+{
+    const AttentionTrace *trace = m_controller->trace();
+    const int n = trace ? trace->tokenCount() : 0;
+    const AppState &s = m_controller->state();
+    // While a longer text is being traced the selection may name a token the trace shown does not have.
+    const int query = s.query < n ? s.query : -1;
+    const int key = s.key < n ? s.key : -1;
+    m_heatmap->setSelection(query, key);
+    m_lines->setSelectedQuery(query);
+    m_equation->updateHighlights();
+}
+
+void Stage::showView()
+{
+    const AppState &s = m_controller->state();
+    {
+        const QSignalBlocker block(m_tabs);
+        m_tabs->setCurrentIndex(s.view == StageView::Heatmap ? 0 : 1);
+    }
+    m_equation->setProjection(s.projection);
+    m_equation->setPrecision(s.decimals);
+    m_heatmap->setPrecision(s.decimals);
+    if (m_heatmap->maskEditMode() != s.maskEdit) {
+        m_heatmap->setMaskEditMode(s.maskEdit);
+        updateHeatmap();
+    }
+    if (m_controller->trace())
+        m_equation->refresh();
+}
+
+void Stage::updateHeatmap()
+{
+    const AttentionTrace *trace = m_controller->trace();
+    MatrixPanel *result = m_equation->resultPanel();
+    if (!trace || !result)
+        return;
+    // The heatmap draws the result of the current step, with the labels and numbers of its panel.
+    const MatrixModel *m = result->model();
+    m_heatmapId = result->id();
+    QStringList rows, columns;
+    for (int r = 0; r < m->rowCount(); ++r)
+        rows << m->headerData(r, Qt::Vertical).toString();
+    for (int c = 0; c < m->columnCount(); ++c)
+        columns << m->headerData(c, Qt::Horizontal).toString();
+    const bool square = isSquareMatrix(m_heatmapId);
+    const QString name = result->name();
+    QString caption = tr("<b>%1</b> (%2 × %3)").arg(name.toHtmlEscaped()).arg(m->rowCount()).arg(m->columnCount());
+    if (square)
+        caption += tr(": row = <span style='color:%1'>query</span> (who looks), column = "
+                      "<span style='color:%2'>key</span> (who is looked at)")
+                       .arg(theme::query().name(), theme::key().name());
+    else
+        caption += tr(": one row per token");
+    if (m_controller->state().maskEdit)
+        caption += tr(" · <b style='color:%1'>editing the mask: click a cell to block or unblock it (Esc ends)</b>")
+                       .arg(theme::warning().name());
+    m_heatmapCaption->setText(caption);
+    m_heatmap->setMatrix(m->matrix(), rows, columns);
+    m_heatmap->setLegendTitle(name);
+    m_heatmap->setAccessibleName(tr("Heatmap of %1, %2 × %3").arg(name).arg(m->rowCount()).arg(m->columnCount()));
+    if (square) {
+        m_heatmap->setLabelColors(theme::query(), theme::key());
+        m_heatmap->setAxisTitles(tr("queries ↓"), tr("keys →"));
+    } else {
+        m_heatmap->setLabelColors(QColor(), QColor());
+        m_heatmap->setAxisTitles(QString(), QString());
+    }
+    if (m_heatmapId == MatrixId::Weights)
+        m_heatmap->setColorRange(0.0, 1.0);
+    else
+        m_heatmap->setAutomaticColorRange();
+}
+
+void Stage::activate(MatrixId panel, int row, int column)
+{
+    const int query = m_controller->state().query;
+    const int key = m_controller->state().key;
+    if (isSquareMatrix(panel))
+        m_controller->select(row, column);
+    else if (panel == MatrixId::KT || panel == MatrixId::QT)
+        m_controller->select(query, column);
+    else if (isWeightMatrix(panel))
+        return;
+    else if (panel == MatrixId::K || panel == MatrixId::V)
+        m_controller->select(query, row);
+    else
+        m_controller->select(row, key);
+    emit cellActivated(panel, row, column);
+}
+
+void Stage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (!m_splitterPlaced)
+        placeSplitter();
+}
+
+void Stage::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (isVisible())
+        placeSplitter();
+}
+
+void Stage::placeSplitter()
+{
+    // The result of the step is the picture the class looks at: it gets the height its rows need to show
+    // their numbers (every result has a row per token), at least a little over half, and the equation above
+    // keeps a few lines and scrolls. Once the person drags the divider, their choice stays.
+    if (m_userMovedSplitter || !isVisible() || m_stack->currentWidget() != m_splitter)
+        return;
+    const int h = m_splitter->height();
+    if (h < 100)
+        return;
+    m_splitterPlaced = true;
+    const MatrixModel *m = heatmapModel();
+    const int rows = m ? m->rowCount() : 0;
+    const QFontMetrics fm(font());
+    const int rowHeight = fm.height() + 4;
+    // Tabs, caption, rotated column labels and the margins around the cells.
+    const int chrome = m_tabs->tabBar()->sizeHint().height() + m_heatmapCaption->sizeHint().height() + 4 * fm.height();
+    const int wanted = rows * rowHeight + chrome;
+    const int equationMinimum = std::min(h / 4, 6 * fm.height());
+    const int result = std::clamp(wanted, h * 11 / 20, std::max(h * 11 / 20, h - equationMinimum));
+    if (m_splitter->sizes().value(1) != result)
+        m_splitter->setSizes({h - result, result});
+}
+
+} // namespace attention
