@@ -1,6 +1,7 @@
 // A stage to teach on: no text cut at the window sizes and zooms of a classroom, one Tab stop per view with
 // arrows inside it, and a name for every control a screen reader reaches.
 #include "attentionchart.h"
+#include "clipping.h"
 #include "comparepanel.h"
 #include "heatmapview.h"
 #include "lineview.h"
@@ -45,72 +46,9 @@ QFont pointFont(double points)
     return f;
 }
 
-// Whether `line` drawn in `font` within `width` pixels loses its end to "…".
-bool elided(const QString &line, const QFont &font, int width)
-{
-    return QFontMetrics(font).elidedText(line, Qt::ElideRight, width) != line;
-}
-
-// Every label and button under `root` whose text does not show whole, with why. A word-wrapped label must
-// be tall enough for its lines and wide enough for its longest word; any other label and every button must
-// hold its text at its real width.
-QStringList clippedTexts(QWidget *root)
-{
-    QStringList clipped;
-    for (QLabel *label : root->findChildren<QLabel *>()) {
-        if (!label->isVisibleTo(root) || label->text().isEmpty())
-            continue;
-        int images = 0;
-        const QString shown = testing::shownText(label->text(), label->textFormat(), &images);
-        const QRect area = label->contentsRect();
-        if (label->wordWrap()) {
-            if (label->heightForWidth(area.width()) > area.height())
-                clipped << QStringLiteral("label “%1”: %2 px tall, needs %3")
-                               .arg(shown)
-                               .arg(area.height())
-                               .arg(label->heightForWidth(area.width()));
-            const QRegularExpression space(QStringLiteral("\\s+"));
-            for (const QString &word : shown.split(space, Qt::SkipEmptyParts))
-                if (elided(word, label->font(), area.width()))
-                    clipped << QStringLiteral("label “%1”: the word “%2” is wider than %3 px")
-                                   .arg(shown, word)
-                                   .arg(area.width());
-            continue;
-        }
-        for (const QString &line : shown.split(QLatin1Char('\n')))
-            if (elided(line, label->font(), area.width()))
-                clipped << QStringLiteral("label “%1” in %2 px").arg(line).arg(area.width());
-    }
-    for (QAbstractButton *button : root->findChildren<QAbstractButton *>()) {
-        if (!button->isVisibleTo(root) || button->text().isEmpty())
-            continue;
-        // The style's own size for the text (indicator, padding): below it, Qt cuts the text.
-        if (button->width() < button->sizeHint().width())
-            clipped << QStringLiteral("button “%1”: %2 px wide, needs %3")
-                           .arg(button->text())
-                           .arg(button->width())
-                           .arg(button->sizeHint().width());
-    }
-    return clipped;
-}
-
-// Every control under `root` that a screen reader would announce without a name.
-QStringList unnamedControls(QWidget *root)
-{
-    QStringList unnamed;
-    for (QWidget *w : root->findChildren<QWidget *>()) {
-        const bool control = qobject_cast<QAbstractButton *>(w) || qobject_cast<QComboBox *>(w) ||
-                             qobject_cast<QAbstractSpinBox *>(w) || qobject_cast<QLineEdit *>(w);
-        // A combo box's or a spin box's own line edit is announced as part of it.
-        const bool inner = qobject_cast<QLineEdit *>(w) &&
-                           (qobject_cast<QComboBox *>(w->parentWidget()) ||
-                            qobject_cast<QAbstractSpinBox *>(w->parentWidget()));
-        if (control && !inner && w->accessibleName().trimmed().isEmpty())
-            unnamed << QStringLiteral("%1 “%2”").arg(QString::fromLatin1(w->metaObject()->className()),
-                                                      w->objectName());
-    }
-    return unnamed;
-}
+using testing::clippedTexts;
+using testing::elided;
+using testing::unnamedControls;
 
 // Shows `w` at `size` and lets its layout settle.
 void showAt(QWidget *w, const QSize &size)

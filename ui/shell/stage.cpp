@@ -263,9 +263,8 @@ void Stage::updateHeatmap()
         caption += tr(" · <b style='color:%1'>editing the mask: click a cell to block or unblock it (Esc ends)</b>")
                        .arg(theme::warning().name());
     m_heatmapCaption->setText(caption);
-    m_heatmap->setMatrix(m->matrix(), rows, columns);
+    // Titles, colours and range first: they change the margins, and the matrix is fitted to what is left.
     m_heatmap->setLegendTitle(name);
-    m_heatmap->setAccessibleName(tr("Heatmap of %1, %2 × %3").arg(name).arg(m->rowCount()).arg(m->columnCount()));
     if (square) {
         m_heatmap->setLabelColors(theme::query(), theme::key());
         m_heatmap->setAxisTitles(tr("queries ↓"), tr("keys →"));
@@ -277,6 +276,8 @@ void Stage::updateHeatmap()
         m_heatmap->setColorRange(0.0, 1.0);
     else
         m_heatmap->setAutomaticColorRange();
+    m_heatmap->setMatrix(m->matrix(), rows, columns);
+    m_heatmap->setAccessibleName(tr("Heatmap of %1, %2 × %3").arg(name).arg(m->rowCount()).arg(m->columnCount()));
 }
 
 void Stage::activate(MatrixId panel, int row, int column)
@@ -328,7 +329,7 @@ void Stage::placeSplitter()
     // Tabs, caption, rotated column labels and the margins around the cells.
     const int chrome = m_tabs->tabBar()->sizeHint().height() + m_heatmapCaption->sizeHint().height() + 4 * fm.height();
     const int wanted = rows * rowHeight + chrome;
-    const int equationMinimum = std::min(h / 4, 6 * fm.height());
+    const int equationMinimum = std::min(h / 4, 4 * fm.height());
     const int result = std::clamp(wanted, h * 11 / 20, std::max(h * 11 / 20, h - equationMinimum));
     if (m_splitter->sizes().value(1) != result)
         m_splitter->setSizes({h - result, result});
