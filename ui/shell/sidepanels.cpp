@@ -12,6 +12,7 @@
 #include "pipelinepanel.h"
 #include "stagecontroller.h"
 
+#include <QAction>
 #include <QDockWidget>
 #include <QMainWindow>
 #include <QScrollArea>
@@ -82,19 +83,23 @@ SidePanels::SidePanels(QMainWindow *window, StageController *controller, MatrixM
     window->addDockWidget(Qt::RightDockWidgetArea, m_explainDock);
 
     // Three views for models with several layers and heads; they share the right side with Explain.
-    m_gridDock = new QDockWidget(tr("Layers × heads"), window);
+    // Short titles: four tabs share a 300 px dock and must not be cut; the View menu has the full names.
+    m_gridDock = new QDockWidget(tr("Heads"), window);
+    m_gridDock->toggleViewAction()->setText(tr("Layers × heads panel"));
     m_gridDock->setObjectName(QStringLiteral("gridDock"));
     m_grid = new ModelGridView(m_gridDock);
     m_gridDock->setWidget(scrolling(m_grid, m_gridDock));
     connect(m_grid, &ModelGridView::headActivated, c, &StageController::setLayerAndHead);
 
-    m_layerFlowDock = new QDockWidget(tr("Follow a token"), window);
+    m_layerFlowDock = new QDockWidget(tr("Follow"), window);
+    m_layerFlowDock->toggleViewAction()->setText(tr("Follow a token panel"));
     m_layerFlowDock->setObjectName(QStringLiteral("layerFlowDock"));
     m_layerFlow = new LayerFlowView(m_layerFlowDock);
     m_layerFlowDock->setWidget(scrolling(m_layerFlow, m_layerFlowDock));
     connect(m_layerFlow, &LayerFlowView::tokenClicked, c, [c](int i) { c->select(i, -1); });
 
     m_compareDock = new QDockWidget(tr("Compare"), window);
+    m_compareDock->toggleViewAction()->setText(tr("Compare panel"));
     m_compareDock->setObjectName(QStringLiteral("compareDock"));
     m_compare = new ComparePanel(m_compareDock);
     m_compare->setModel(c->modelPointer());
@@ -240,6 +245,9 @@ void SidePanels::windowShown()
         dock(m_controller->state().panel)->raise();
         m_raising = false;
         m_tracking = true;
+        for (QTabBar *bar : m_window->findChildren<QTabBar *>())
+            if (qobject_cast<QMainWindow *>(bar->parentWidget()))
+                bar->setElideMode(Qt::ElideNone); // the docks' tabs keep their titles whole
     });
 }
 
@@ -289,8 +297,10 @@ void SidePanels::fitToWidth(int width, bool keepUserWidths)
         // Five tab titles side by side would set the window's minimum width: let them scroll instead.
         // The dock tab bars exist only once the layout has run.
         QTimer::singleShot(0, this, [this] {
-            for (QTabBar *bar : m_window->findChildren<QTabBar *>())
+            for (QTabBar *bar : m_window->findChildren<QTabBar *>()) {
                 bar->setUsesScrollButtons(true);
+                bar->setElideMode(Qt::ElideNone); // a tab scrolls into view rather than lose its title
+            }
         });
     } else if (!narrow && tabbed) {
         m_window->addDockWidget(Qt::RightDockWidgetArea, m_explainDock);
@@ -298,6 +308,14 @@ void SidePanels::fitToWidth(int width, bool keepUserWidths)
             m_window->tabifyDockWidget(m_explainDock, d);
         dock(m_shownPanel)->raise();
     }
+    // The dock tab bars exist only once the layout has run: keep their titles whole (a tab scrolls into view).
+    QTimer::singleShot(0, this, [this] {
+        for (QTabBar *bar : m_window->findChildren<QTabBar *>())
+            if (qobject_cast<QMainWindow *>(bar->parentWidget()) && bar->elideMode() != Qt::ElideNone) {
+                bar->setElideMode(Qt::ElideNone);
+                bar->setUsesScrollButtons(true);
+            }
+    });
     // The side panels take less of a laptop screen than of a projector's, so the stage keeps its room.
     // Only when the window crosses a size, so that ordinary resizes leave the user's widths alone.
     const int tier = narrow ? 0 : width < 1600 ? 1 : 2;
