@@ -21,6 +21,8 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTest>
+#include <QTextBrowser>
+#include <cmath>
 #include <QUndoStack>
 
 using namespace attention;
@@ -145,6 +147,8 @@ void tst_Stage::applyStateShowsTheStateInEveryWidget()
                  shown.view == StageView::Heatmap ? 0 : 1);
         QCOMPARE(w.heatmapModel()->precision(), shown.decimals);
         QCOMPARE(w.zoom(), shown.zoom);
+        // The zoom reaches the explanation's text too (it sets its own font, derived from the panel's).
+        QVERIFY(std::abs(w.explainPanel()->browser()->font().pointSizeF() - w.font().pointSizeF()) < 0.01);
         QCOMPARE(w.causalMaskBox()->isChecked(), shown.mask == MaskMode::Causal);
         QCOMPARE(QString::fromStdString(w.controller()->model().name), e.model);
         QDockWidget *front = w.findChild<QDockWidget *>(

@@ -7,6 +7,7 @@
 #include "stagecontroller.h"
 #include "theme.h"
 
+#include <QEvent>
 #include <QFontDatabase>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -101,16 +102,29 @@ ExplainPanel::ExplainPanel(QWidget *parent) : QWidget(parent), m_browser(new QTe
     m_browser->setOpenLinks(false);
     m_browser->setFrameShape(QFrame::NoFrame);
 
-    // Projector-readable: never below the house minimum, whatever the platform default is.
-    QFont f = font();
-    if (f.pointSizeF() < theme::kMinimumPointSize)
-        f.setPointSizeF(theme::kMinimumPointSize);
-    m_browser->setFont(f);
+    applyFont();
     // Numbers in columns line up digit under digit in a fixed-width face.
     const QString mono = QFontDatabase::systemFont(QFontDatabase::FixedFont).family();
     m_browser->document()->setDefaultStyleSheet(
         QStringLiteral(".num { font-family: '%1'; } th { text-align: left; }").arg(mono));
     showMessage(tr("Click a cell to see where its number comes from."));
+}
+
+void ExplainPanel::applyFont()
+{
+    // Projector-readable: never below the house minimum, whatever the platform default is. Derived from the
+    // panel's font each time it changes, so that the window's zoom reaches the text.
+    QFont f = font();
+    if (f.pointSizeF() < theme::kMinimumPointSize)
+        f.setPointSizeF(theme::kMinimumPointSize);
+    m_browser->setFont(f);
+}
+
+void ExplainPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        applyFont();
 }
 
 void ExplainPanel::setPrecision(int decimals)

@@ -51,7 +51,11 @@ public:
     // Long sums list this many of their largest terms and count the rest.
     static constexpr int kMaxTerms = 12;
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void applyFont();
     // Keeps the last explanation as a closure so a precision change can redraw it.
     void present(std::function<QString()> render);
     QString number(double value) const;

@@ -47,16 +47,15 @@ Stage::Stage(StageController *controller, MatrixModel *weights, QWidget *parent)
     auto *page = new QVBoxLayout(equationPage);
     page->setContentsMargins(0, 0, 0, 0);
     page->setSpacing(2);
-    auto *header = new QHBoxLayout;
+    // The formula above its description, both wrapping: at a high zoom neither runs off the side.
     m_formula = new QLabel(equationPage);
     m_formula->setObjectName(QStringLiteral("formula"));
+    m_formula->setWordWrap(true);
     m_description = new QLabel(equationPage);
     m_description->setWordWrap(true);
     m_description->setObjectName(QStringLiteral("stepDescription"));
-    header->addWidget(m_formula, 0, Qt::AlignTop);
-    header->addSpacing(16);
-    header->addWidget(m_description, 1);
-    page->addLayout(header);
+    page->addWidget(m_formula);
+    page->addWidget(m_description);
     m_equation = new EquationView(m_controller, equationPage);
     m_equation->setAccessibleName(tr("Equation of the step"));
     page->addWidget(m_equation, 1);

@@ -127,9 +127,12 @@ void TopBar::showTrace()
     const AppState &s = m_controller->state();
     if (m_sentence->text() != s.sentence) {
         // Undo, an example or a lesson changed the text: show it, the cursor where it was if it still fits.
+        // A field the person is typing in keeps its cursor; otherwise it goes to the end, where they go on.
+        const bool typing = m_sentence->hasFocus();
         const int cursor = m_sentence->cursorPosition();
         m_sentence->setText(s.sentence);
-        m_sentence->setCursorPosition(std::min(cursor, static_cast<int>(s.sentence.size())));
+        m_sentence->setCursorPosition(typing ? std::min(cursor, static_cast<int>(s.sentence.size()))
+                                             : static_cast<int>(s.sentence.size()));
     }
     const AttentionTrace *trace = m_controller->trace();
     if (m_controller->isEmpty() || !trace) {
