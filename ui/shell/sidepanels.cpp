@@ -14,6 +14,7 @@
 
 #include <QAction>
 #include <QDockWidget>
+#include <QEvent>
 #include <QMainWindow>
 #include <QScrollArea>
 #include <QSplitter>
@@ -135,6 +136,7 @@ SidePanels::SidePanels(QMainWindow *window, StageController *controller, MatrixM
     });
     connect(c, &StageController::selectionChanged, this, &SidePanels::showSelection);
     connect(c, &StageController::viewChanged, this, &SidePanels::showView);
+    m_pipeline->installEventFilter(this);
     m_pipeline->showStep(c->state().step);
     showTrace();
     showView();
@@ -231,6 +233,21 @@ void SidePanels::raiseForState()
         front->raise();
         m_raising = false;
     }
+}
+
+bool SidePanels::eventFilter(QObject *watched, QEvent *event)
+{
+    // A zoom makes the pipeline's boxes and labels larger: its dock widens to hold them, within a quarter
+    // of the window, instead of cutting them at the side.
+    if (watched == m_pipeline && event->type() == QEvent::FontChange)
+        QTimer::singleShot(0, this, [this] {
+            auto *scroll = qobject_cast<QWidget *>(m_pipelineDock->widget());
+            const int wanted = std::min(m_pipeline->minimumSizeHint().width() + 4, m_window->width() / 4);
+            scroll->setMinimumWidth(wanted);
+            if (m_pipelineDock->width() < wanted)
+                m_window->resizeDocks({m_pipelineDock}, {wanted}, Qt::Horizontal);
+        });
+    return QObject::eventFilter(watched, event);
 }
 
 void SidePanels::windowShown()

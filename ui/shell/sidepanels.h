@@ -52,6 +52,9 @@ public:
     // Re-arranges the docks for the window's width (called from the window's resize).
     void fitToWidth(int width, bool keepUserWidths);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 signals:
     void modelFailed(const QString &error);
 
