@@ -13,6 +13,8 @@
 #include "stepnavigator.h"
 #include "tokenstrip.h"
 
+#include <QLabel>
+
 #include <QAbstractScrollArea>
 #include <QCheckBox>
 #include <QDockWidget>
@@ -83,6 +85,7 @@ private slots:
     void everyStepSettlesAtEverySizeAndZoom_data();
     void everyStepSettlesAtEverySizeAndZoom();
     void explanationFollowsTheStep();
+    void laterLayersSayWhatTheyRead();
     void escapeEndsMaskEditing();
 };
 
@@ -241,6 +244,22 @@ void tst_Stage::explanationFollowsTheStep()
     w.controller()->select(0, -1);
     QVERIFY2(w.explainPanel()->plainText().contains(QStringLiteral("spread evenly")),
              qPrintable(w.explainPanel()->plainText()));
+}
+
+void tst_Stage::laterLayersSayWhatTheyRead()
+{
+    MainWindow w(builtin(QStringLiteral("didactic")));
+    w.show();
+    AppState s = exampleState(builtinExamples().constFirst(), w.controller()->state());
+    s.model = QStringLiteral("trained");
+    s.step = Step::Embeddings;
+    s.layer = 0;
+    QVERIFY(w.controller()->applyState(s).isEmpty());
+    QVERIFY(w.stage()->formula()->text().contains(QStringLiteral("embeddings")));
+    w.controller()->setLayer(1);
+    QCOMPARE(w.stage()->formula()->text(), QStringLiteral("X = the output of layer 1"));
+    w.controller()->setStep(Step::Scores);
+    QVERIFY(w.stage()->formula()->text().contains(QStringLiteral("Q")));
 }
 
 void tst_Stage::escapeEndsMaskEditing()

@@ -191,7 +191,11 @@ void Stage::applyFonts()
 void Stage::showStep()
 {
     const AppState &s = m_controller->state();
-    m_formula->setText(stepFormulaText(s.step, s.swapQK));
+    // From layer 2 on, a layer reads the previous layer's output, not the embeddings: the header says so.
+    if (s.step == Step::Embeddings && s.layer > 0 && m_controller->trace())
+        m_formula->setText(tr("X = the output of layer %1").arg(s.layer));
+    else
+        m_formula->setText(stepFormulaText(s.step, s.swapQK));
     m_formula->setStyleSheet(s.swapQK && s.step == Step::Scores
                                  ? QStringLiteral("color: %1").arg(theme::warning().name())
                                  : QString());
