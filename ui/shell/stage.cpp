@@ -275,10 +275,16 @@ void Stage::updateHeatmap()
         m_heatmap->setLabelColors(QColor(), QColor());
         m_heatmap->setAxisTitles(QString(), QString());
     }
-    if (m_heatmapId == MatrixId::Weights)
-        m_heatmap->setColorRange(0.0, 1.0);
-    else
-        m_heatmap->setAutomaticColorRange();
+    // Weights are drawn on 0…1, everything else on its own range. Set only when that changes: each setter
+    // redraws the whole image, and setMatrix rescans an automatic range anyway.
+    const bool fixedRange = m_heatmapId == MatrixId::Weights;
+    if (fixedRange != m_fixedRange) {
+        m_fixedRange = fixedRange;
+        if (fixedRange)
+            m_heatmap->setColorRange(0.0, 1.0);
+        else
+            m_heatmap->setAutomaticColorRange();
+    }
     m_heatmap->setMatrix(m->matrix(), rows, columns);
     m_heatmap->setAccessibleName(tr("Heatmap of %1, %2 × %3").arg(name).arg(m->rowCount()).arg(m->columnCount()));
 }

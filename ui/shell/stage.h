@@ -79,6 +79,7 @@ private:
     LineView *m_lines = nullptr;
     MatrixId m_heatmapId = MatrixId::X;
     bool m_splitterPlaced = false;
+    bool m_fixedRange = false; // the heatmap draws on 0…1 (weights), else on the matrix's own range
     bool m_userMovedSplitter = false;
 };
 

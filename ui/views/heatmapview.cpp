@@ -93,17 +93,6 @@ QColor hatchColor()
     return QColor(255, 255, 255, 150);
 }
 
-// The keyboard focus: a solid frame as thick as a stroke of the text, so it reads on a projector too.
-void drawFocusFrame(QPainter &p, const QRectF &area, const QWidget *widget)
-{
-    const double width = std::max(2.0, QFontMetricsF(widget->font()).height() / 9.0);
-    p.save();
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setPen(QPen(widget->palette().color(QPalette::Highlight), width));
-    p.setBrush(Qt::NoBrush);
-    p.drawRect(area.adjusted(width / 2, width / 2, -width / 2, -width / 2));
-    p.restore();
-}
 
 } // namespace
 
@@ -997,7 +986,7 @@ bool HeatmapView::event(QEvent *event)
         QPainter p(this);
         paintMargins(p);
         if (hasFocus())
-            drawFocusFrame(p, rect(), this);
+            theme::drawFocusFrame(p, rect(), this);
         return handled;
     }
     case QEvent::FocusIn:
@@ -1188,7 +1177,7 @@ void HeatmapView::paintEvent(QPaintEvent *event)
     for (const QRect &r : event->region())
         paintCells(p, f, QRectF(r.translated(offset)));
     if (hasFocus()) // the same frame as over the margins, where it crosses the cells
-        drawFocusFrame(p, rect(), this);
+        theme::drawFocusFrame(p, rect(), this);
 }
 
 void HeatmapView::paintMargins(QPainter &p) const

@@ -34,17 +34,6 @@ QColor keyText()
     return theme::key().darker(125);
 }
 
-// The keyboard focus: a solid frame as thick as a stroke of the text, so it reads on a projector too.
-void drawFocusFrame(QPainter &p, const QRectF &area, const QWidget *widget)
-{
-    const double width = std::max(2.0, QFontMetricsF(widget->font()).height() / 9.0);
-    p.save();
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setPen(QPen(widget->palette().color(QPalette::Highlight), width));
-    p.setBrush(Qt::NoBrush);
-    p.drawRect(area.adjusted(width / 2, width / 2, -width / 2, -width / 2));
-    p.restore();
-}
 
 } // namespace
 
@@ -458,7 +447,7 @@ void LineView::paintEvent(QPaintEvent *event)
     QPainter p(this);
     paintAll(p, layoutFor(rect()), event->rect(), Hit{m_hoverIndex, m_hoverIsKey});
     if (hasFocus())
-        drawFocusFrame(p, rect(), this);
+        theme::drawFocusFrame(p, rect(), this);
 }
 
 void LineView::paintExport(QPainter &painter, const QRect &target) const
