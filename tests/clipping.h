@@ -11,7 +11,9 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QRegularExpression>
+#include <QStatusBar>
 #include <QStringList>
+#include <QTabBar>
 
 namespace attention::testing {
 
@@ -61,6 +63,25 @@ inline QStringList clippedTexts(QWidget *root)
                            .arg(button->width())
                            .arg(button->sizeHint().width());
     }
+    return clipped;
+}
+
+// Every tab of the tab bars under `root` (the docks' tabs are the main window's) that is cut or scrolled out
+// of its bar, and a status line that does not fit.
+inline QStringList clippedTabsAndStatus(QWidget *root)
+{
+    QStringList clipped;
+    for (QTabBar *bar : root->findChildren<QTabBar *>()) {
+        if (!bar->isVisibleTo(root))
+            continue;
+        for (int i = 0; i < bar->count(); ++i)
+            if (bar->isTabVisible(i) && !bar->rect().contains(bar->tabRect(i)))
+                clipped << QStringLiteral("tab “%1” outside its bar").arg(bar->tabText(i));
+    }
+    for (QStatusBar *status : root->findChildren<QStatusBar *>())
+        if (status->isVisibleTo(root) && !status->currentMessage().isEmpty() &&
+            elided(status->currentMessage(), status->font(), status->width() - 24))
+            clipped << QStringLiteral("status “%1” in %2 px").arg(status->currentMessage()).arg(status->width());
     return clipped;
 }
 

@@ -33,6 +33,10 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     setWindowTitle(tr("AttentionLab"));
     setObjectName(QStringLiteral("AttentionLabMainWindow"));
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    // Tabs along the side: four or five panel titles never fit across a dock, and a tab bar that scrolls
+    // hides the last titles. Stacked down the edge they all show, at any zoom.
+    setTabPosition(Qt::LeftDockWidgetArea, QTabWidget::West);
+    setTabPosition(Qt::RightDockWidgetArea, QTabWidget::East);
     m_basePointSize = std::max(theme::kMinimumPointSize, QApplication::font().pointSizeF());
     m_session = new Session(settings, this);
     m_menus = new Menus(this, m_controller, settings);
@@ -197,11 +201,21 @@ void MainWindow::applyZoom()
     if (zoom == m_appliedZoom)
         return;
     m_appliedZoom = zoom;
+    // The zoom is the content's, as in a browser: the sentence, the stage and the panels' contents grow,
+    // while the menus, the docks' titles and tabs and the status bar keep the desktop's size. Chrome that
+    // grew with the content took a fifth of a 768 px screen at 200 % and cut its own tabs and status line.
     QFont f = QApplication::font();
     f.setPointSizeF(m_basePointSize * zoom);
-    setFont(f);
-    // Menus are separate windows: they follow the zoom too.
-    menuBar()->setFont(f);
+    centralWidget()->setFont(f);
+    for (QDockWidget *d : m_panels->docks())
+        if (d->widget())
+            d->widget()->setFont(f);
+    m_panels->fitToWidth(width(), zoom, m_dockLayoutRestored);
+}
+
+QFont MainWindow::contentFont() const
+{
+    return centralWidget()->font();
 }
 
 void MainWindow::updateStatus()
@@ -237,7 +251,7 @@ void MainWindow::updateStatus()
 void MainWindow::resizeEvent(QResizeEvent *event)
 {
     QMainWindow::resizeEvent(event);
-    m_panels->fitToWidth(width(), m_dockLayoutRestored);
+    m_panels->fitToWidth(width(), m_controller->state().zoom, m_dockLayoutRestored);
     m_session->scheduleSave();
 }
 

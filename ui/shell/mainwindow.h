@@ -51,6 +51,9 @@ public:
     bool selectToken(const QString &token);
     void setZoom(double factor);
     double zoom() const { return m_controller->state().zoom; }
+    // The font of the stage and the panels' contents: the desktop's, times the zoom. The menus, dock
+    // titles and status bar keep the window's own font.
+    QFont contentFont() const;
     static constexpr double kMinZoom = AppState::kMinZoom;
     static constexpr double kMaxZoom = AppState::kMaxZoom;
     static constexpr int kSaveDelayMs = 300;

@@ -289,11 +289,11 @@ void SidePanels::hoverCell(MatrixId panel, int row, int column)
     m_hoverTimer->start();
 }
 
-void SidePanels::fitToWidth(int width, bool keepUserWidths)
+void SidePanels::fitToWidth(int width, double zoom, bool keepUserWidths)
 {
-    // Below 1280 px there is no room for panels on both sides: the right panels join the pipeline panel
-    // as tabs, and come back to the right when the window grows again.
-    const bool narrow = width < 1280;
+    // Below 1280 px at 100 % (960 px at 75 %, 1920 px at 150 %) there is no room for panels on both sides:
+    // the right panels join the pipeline panel as tabs, and come back to the right when there is room again.
+    const bool narrow = width < 1280 * zoom;
     const QList<QDockWidget *> right = {m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock};
     const bool tabbed = m_window->tabifiedDockWidgets(m_pipelineDock).contains(m_explainDock);
     if ((narrow && !tabbed) || (!narrow && tabbed)) {
@@ -335,11 +335,26 @@ void SidePanels::fitToWidth(int width, bool keepUserWidths)
     });
     // The side panels take less of a laptop screen than of a projector's, so the stage keeps its room.
     // Only when the window crosses a size, so that ordinary resizes leave the user's widths alone.
-    const int tier = narrow ? 0 : width < 1600 ? 1 : 2;
-    if (tier != m_tier && tier > 0 && !keepUserWidths)
+    // Both widths grow with the zoom, within a quarter of the window each.
+    const int tier = narrow ? 0 : width < 1600 * zoom ? 1 : 2;
+    // A first start lays out at the default size and is then maximized: a new width class, for this purpose.
+    const bool newWidth = std::abs(width - m_tierWidth) > m_tierWidth / 8;
+    if ((tier != m_tier || zoom != m_tierZoom || newWidth) && tier == 0 && !keepUserWidths)
+        // One column of tabbed panels: wide enough for the explanation's lines, the rest for the stage.
+        // After the docks have moved, which happens when the layout runs.
+        QTimer::singleShot(0, this, [this, wanted = std::min(static_cast<int>(300 * zoom), width * 3 / 10)] {
+            m_window->resizeDocks({m_pipelineDock}, {wanted}, Qt::Horizontal);
+        });
+    if ((tier != m_tier || zoom != m_tierZoom || newWidth) && tier > 0 && !keepUserWidths) {
+        const auto scaled = [&](int w) { return std::min(static_cast<int>(w * zoom), width / 4); };
         m_window->resizeDocks({m_pipelineDock, m_explainDock},
-                              tier == 1 ? QList<int>{215, 300} : QList<int>{240, 360}, Qt::Horizontal);
+                              tier == 1 ? QList<int>{scaled(215), scaled(300)}
+                                        : QList<int>{scaled(240), scaled(360)},
+                              Qt::Horizontal);
+    }
     m_tier = tier;
+    m_tierZoom = zoom;
+    m_tierWidth = width;
 }
 
 } // namespace attention

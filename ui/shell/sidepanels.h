@@ -50,7 +50,7 @@ public:
     // on follow the person's choice of tab.
     void windowShown();
     // Re-arranges the docks for the window's width (called from the window's resize).
-    void fitToWidth(int width, bool keepUserWidths);
+    void fitToWidth(int width, double zoom, bool keepUserWidths);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -83,6 +83,8 @@ private:
     MatrixId m_hoverPanel = MatrixId::Weights;
     int m_hoverRow = -1;
     int m_hoverColumn = -1;
+    double m_tierZoom = 0.0;
+    int m_tierWidth = 0;
     int m_tier = -1; // 0 narrow, 1 laptop, 2 projector: the width class the docks were last sized for
     bool m_raising = false;
     bool m_arranging = false;

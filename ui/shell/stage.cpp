@@ -17,7 +17,9 @@
 #include <QStackedWidget>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTextDocument>
 #include <QVBoxLayout>
+#include <cmath>
 
 namespace attention {
 
@@ -64,6 +66,8 @@ Stage::Stage(StageController *controller, MatrixModel *weights, QWidget *parent)
     m_equationScroll->setWidgetResizable(true);
     m_equationScroll->setFrameShape(QFrame::NoFrame);
     m_equationScroll->setFocusPolicy(Qt::NoFocus); // the matrices inside take the focus, one Tab stop each
+    // The formula and its description wrap at the visible width, even when wide operands scroll sideways.
+    m_equationScroll->viewport()->installEventFilter(this);
     connect(m_equation, &EquationView::cellActivated, this, &Stage::activate);
     connect(m_equation, &EquationView::cellHovered, this, &Stage::cellHovered);
     connect(m_equation, &EquationView::projectionRequested, m_controller, &StageController::setProjection);
@@ -86,12 +90,16 @@ Stage::Stage(StageController *controller, MatrixModel *weights, QWidget *parent)
     auto *heatPage = new QWidget(m_tabs);
     auto *hl = new QVBoxLayout(heatPage);
     hl->setContentsMargins(2, 2, 2, 2);
-    m_heatmapCaption = new QLabel(heatPage);
+    // The caption sits beside the tabs, in the row they leave empty: the cells get that line's height.
+    m_heatmapCaption = new QLabel(m_tabs);
+    m_heatmapCaption->setObjectName(QStringLiteral("heatmapCaption"));
+    m_heatmapCaption->setContentsMargins(12, 0, 4, 0);
     m_heatmapCaption->setTextFormat(Qt::RichText);
-    m_heatmapCaption->setWordWrap(true);
+    m_heatmapCaption->setMinimumWidth(1); // its text is chosen for the width (fitCaption), never wider
+    m_heatmapCaption->installEventFilter(this);
+    m_heatmapCaption->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_heatmap = new HeatmapView(heatPage);
     m_heatmap->setContextMenuPolicy(Qt::CustomContextMenu);
-    hl->addWidget(m_heatmapCaption);
     hl->addWidget(m_heatmap, 1);
     connect(m_heatmap, &HeatmapView::cellClicked, this, [this](int row, int column) {
         if (m_controller->state().maskEdit) {
@@ -109,6 +117,8 @@ Stage::Stage(StageController *controller, MatrixModel *weights, QWidget *parent)
         emit contextMenuRequested(m_heatmap, m_heatmap->mapToGlobal(pos), heatmapModel());
     });
     m_tabs->addTab(heatPage, tr("Heatmap"));
+    m_tabs->setCornerWidget(m_heatmapCaption, Qt::TopRightCorner);
+    m_tabs->installEventFilter(this);
 
     m_lines = new LineView(m_tabs);
     m_linesScroll = new QScrollArea(m_tabs);
@@ -265,7 +275,11 @@ void Stage::updateHeatmap()
     if (m_controller->state().maskEdit)
         caption += tr(" · <b style='color:%1'>editing the mask: click a cell to block or unblock it (Esc ends)</b>")
                        .arg(theme::warning().name());
-    m_heatmapCaption->setText(caption);
+    // The caption keeps to one line: its explanation of rows and columns goes when the width is short
+    // (the heatmap's axis titles say the same), so that the cells keep the height.
+    m_caption = caption;
+    m_shortCaption = tr("<b>%1</b> (%2 × %3)").arg(name.toHtmlEscaped()).arg(m->rowCount()).arg(m->columnCount());
+    fitCaption();
     // Titles, colours and range first: they change the margins, and the matrix is fitted to what is left.
     m_heatmap->setLegendTitle(name);
     if (square) {
@@ -287,6 +301,37 @@ void Stage::updateHeatmap()
     }
     m_heatmap->setMatrix(m->matrix(), rows, columns);
     m_heatmap->setAccessibleName(tr("Heatmap of %1, %2 × %3").arg(name).arg(m->rowCount()).arg(m->columnCount()));
+}
+
+bool Stage::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_equationScroll->viewport() && event->type() == QEvent::Resize) {
+        const int w = m_equationScroll->viewport()->width();
+        m_formula->setMaximumWidth(w);
+        m_description->setMaximumWidth(w);
+    }
+    if ((watched == m_tabs && event->type() == QEvent::Resize) ||
+        (watched == m_heatmapCaption && event->type() == QEvent::FontChange))
+        fitCaption();
+    return QWidget::eventFilter(watched, event);
+}
+
+void Stage::fitCaption()
+{
+    // The room beside the tabs decides: the whole caption when it fits there, else the name and size.
+    const auto widthOf = [this](const QString &html) {
+        QTextDocument doc;
+        doc.setDefaultFont(m_heatmapCaption->font());
+        doc.setDocumentMargin(0);
+        doc.setHtml(html);
+        const QMargins m = m_heatmapCaption->contentsMargins();
+        return static_cast<int>(std::ceil(doc.idealWidth())) + m.left() + m.right() + 4;
+    };
+    const int room = m_tabs->width() - m_tabs->tabBar()->sizeHint().width() - 8;
+    const QString &text = widthOf(m_caption) <= room ? m_caption : m_shortCaption;
+    if (m_heatmapCaption->text() != text)
+        m_heatmapCaption->setText(text);
+    m_heatmapCaption->setMaximumWidth(std::max(1, room));
 }
 
 void Stage::activate(MatrixId panel, int row, int column)
@@ -336,9 +381,9 @@ void Stage::placeSplitter()
     const QFontMetrics fm(font());
     const int rowHeight = fm.height() + 4;
     // Tabs, caption, rotated column labels and the margins around the cells.
-    const int chrome = m_tabs->tabBar()->sizeHint().height() + m_heatmapCaption->sizeHint().height() + 4 * fm.height();
+    const int chrome = m_tabs->tabBar()->sizeHint().height() + 4 * fm.height();
     const int wanted = rows * rowHeight + chrome;
-    const int equationMinimum = std::min(h / 4, 4 * fm.height());
+    const int equationMinimum = std::min(h / 5, 4 * fm.height());
     const int result = std::clamp(wanted, h * 11 / 20, std::max(h * 11 / 20, h - equationMinimum));
     if (m_splitter->sizes().value(1) != result)
         m_splitter->setSizes({h - result, result});

@@ -51,8 +51,10 @@ protected:
     void changeEvent(QEvent *event) override;
     void showEvent(QShowEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    void fitCaption();
     void showTrace();
     void showStep();
     void showSelection();
@@ -74,6 +76,8 @@ private:
     EquationView *m_equation = nullptr;
     QTabWidget *m_tabs = nullptr;
     QLabel *m_heatmapCaption = nullptr;
+    QString m_caption;      // the caption with what rows and columns are
+    QString m_shortCaption; // the name and the size only, for a narrow stage
     HeatmapView *m_heatmap = nullptr;
     QScrollArea *m_linesScroll = nullptr;
     LineView *m_lines = nullptr;
