@@ -91,6 +91,7 @@ private slots:
     void explanationFollowsTheStep();
     void laterLayersSayWhatTheyRead();
     void escapeEndsMaskEditing();
+    void bannerIsAsLargeAsTheText();
 };
 
 void tst_Stage::undoAndRedoFromTheKeyboard()
@@ -309,6 +310,27 @@ void tst_Stage::escapeEndsMaskEditing()
     w.controller()->setStep(Step::WeightedSum);
     QVERIFY(!w.controller()->state().maskEdit);
     QVERIFY(!w.heatmap()->maskEditMode());
+}
+
+void tst_Stage::bannerIsAsLargeAsTheText()
+{
+    MainWindow w(builtin(QStringLiteral("didactic")));
+    w.resize(1366, 768);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    AppState s = w.controller()->state();
+    s.model = QStringLiteral("trained");
+    s.sentence = QStringList(40, QStringLiteral("cat")).join(QLatin1Char(' '));
+    for (double zoom : {1.0, 1.5}) {
+        s.zoom = zoom;
+        QVERIFY(w.controller()->applyState(s).isEmpty());
+        QVERIFY(settles());
+        QVERIFY(w.problemBanner()->isVisible());
+        QVERIFY2(w.problemBanner()->text().contains(QStringLiteral("first 32 of the 40")),
+                 qPrintable(w.problemBanner()->text()));
+        // Its style sheet must not bring back the desktop's size under a zoomed stage.
+        QCOMPARE(QFontInfo(w.problemBanner()->font()).pointSizeF(), QFontInfo(w.contentFont()).pointSizeF());
+    }
 }
 
 QTEST_MAIN(tst_Stage)

@@ -119,6 +119,10 @@ void TopBar::applyFonts()
     QFont big = font();
     big.setPointSizeF(font().pointSizeF() * kSentenceScale);
     m_sentence->setFont(big);
+    // A style sheet resolves a widget's font from the application's, not the zoomed window's: the
+    // banner would be read smaller than the text around it.
+    m_banner->setFont(font());
+    m_bannerAction->setFont(font());
     m_applyingFonts = false;
 }
 
