@@ -2,6 +2,7 @@
 #include "attentionchart.h"
 #include "explainpanel.h"
 #include "matrixmodel.h"
+#include "stagecontroller.h"
 #include "testmodels.h"
 #include "theme.h"
 
@@ -35,6 +36,50 @@ QStringList numbered(int n, const QString &prefix)
     return out;
 }
 
+// A sentence that repeats "the", "cat", "saw" and "dog"; "and" and "." occur once.
+const QString kRepeating = QStringLiteral("the cat saw the dog and the dog saw the cat .");
+
+// A random model (one layer, two heads) whose words are the sentence's, and "<".
+std::shared_ptr<Model> repeatingModel()
+{
+    auto m = randomModel(4, 2, 1, 2, 7, false);
+    m->vocabulary = {"the", "cat", "saw", "dog", "and", ".", "<"};
+    m->indexVocabulary();
+    return m;
+}
+
+// How the panel should name token i of the trace: with its position when its text repeats.
+QString expectedName(const AttentionTrace &trace, int i)
+{
+    const std::string &text = trace.tokens[static_cast<std::size_t>(i)].text;
+    const auto same = std::count_if(trace.tokens.begin(), trace.tokens.end(),
+                                    [&](const Token &t) { return t.text == text; });
+    const QString quoted = QStringLiteral("\u201C%1\u201D").arg(QString::fromStdString(text));
+    return same > 1 ? QStringLiteral("%1 (#%2)").arg(quoted).arg(i) : quoted;
+}
+
+// The keys row `query` of the weights gives most (equal within the panel's tolerance), in sentence order.
+QList<int> strongestKeys(const Eigen::MatrixXd &weights, int query)
+{
+    const double max = weights.row(query).maxCoeff();
+    QList<int> keys;
+    for (int k = 0; k < weights.cols(); ++k)
+        if (max - weights(query, k) <= 1e-9 * std::max(1.0, std::abs(max)))
+            keys << k;
+    return keys;
+}
+
+// What the panel says about the strongest keys of a row that has some but not all keys tied.
+QString attendsMost(const AttentionTrace &trace, const QList<int> &keys)
+{
+    QStringList names;
+    for (int k : keys)
+        names << expectedName(trace, k);
+    return keys.size() == 1 ? QStringLiteral("It attends most to %1 (weight").arg(names.constFirst())
+                            : QStringLiteral("It attends most, and equally, to %1 (weight")
+                                  .arg(names.join(QStringLiteral(", ")));
+}
+
 int pixelsOf(const QImage &image, const QColor &color)
 {
     int count = 0;
@@ -60,6 +105,8 @@ private slots:
     void maskGivesTheReason();
     void precisionRedraws();
     void fontsAreProjectorSized();
+    void selectionNamesRepeatedTokensByPosition();
+    void cellNamesRepeatedTokensByPosition();
     void chartShowsTheSelectedRow();
     void chartFollowsTheModel();
     void chartEmptyStateAndDenseRows();
@@ -212,6 +259,105 @@ void tst_ExplainPanel::fontsAreProjectorSized()
     QVERIFY(chart.chartView()->chart()->titleFont().pointSizeF() >= theme::kMinimumPointSize);
     for (QAbstractAxis *axis : chart.chartView()->chart()->axes())
         QVERIFY(axis->labelsFont().pointSizeF() >= theme::kMinimumPointSize);
+}
+
+void tst_ExplainPanel::selectionNamesRepeatedTokensByPosition()
+{
+    StageController c(repeatingModel());
+    c.setSentence(kRepeating);
+    c.waitForTrace();
+    const AttentionTrace *trace = c.trace();
+    QVERIFY(trace);
+    QCOMPARE(trace->tokenCount(), 12);
+    QCOMPARE(QString::fromStdString(trace->tokens[3].text), QStringLiteral("the"));
+
+    // Query "the" at position 3: it and the key it attends most to are named as the token strip numbers
+    // them (from 0); the key is the argmax of the real weights of its row.
+    ExplainPanel panel;
+    c.select(3);
+    panel.explainSelection(c);
+    QString text = panel.plainText();
+    QVERIFY2(text.contains(QStringLiteral("\u201Cthe\u201D (#3) is the selected query.")), qPrintable(text));
+    QList<int> keys = strongestKeys(c.headTrace()->weights, 3);
+    QVERIFY(keys.size() < 12);
+    QVERIFY2(text.contains(attendsMost(*trace, keys)), qPrintable(text));
+
+    // "and" occurs once: its plain name, without a position.
+    c.select(5);
+    panel.explainSelection(c);
+    text = panel.plainText();
+    QVERIFY2(text.contains(QStringLiteral("\u201Cand\u201D is the selected query.")), qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("\u201Cand\u201D (#")), qPrintable(text));
+    keys = strongestKeys(c.headTrace()->weights, 5);
+    QVERIFY(keys.size() < 12);
+    QVERIFY2(text.contains(attendsMost(*trace, keys)), qPrintable(text));
+}
+
+void tst_ExplainPanel::cellNamesRepeatedTokensByPosition()
+{
+    StageController c(repeatingModel());
+    c.setSentence(kRepeating);
+    c.waitForTrace();
+    const AttentionTrace *trace = c.trace();
+    QVERIFY(trace);
+    QCOMPARE(trace->tokenCount(), 12);
+    const QString the3 = QStringLiteral("\u201Cthe\u201D (#3)");
+
+    // The softmax of row "the" #3 at the key it attends most to: both named with their positions, every
+    // repeated key of the table too, the unique ones plain.
+    const int best = strongestKeys(c.headTrace()->weights, 3).constFirst();
+    ExplainPanel panel;
+    panel.explainCell(c, MatrixId::Weights, 3, best);
+    QString text = panel.plainText();
+    QVERIFY2(text.contains(QStringLiteral("weight(%1 \u2192 %2)").arg(the3, expectedName(*trace, best))),
+             qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("\u201Cdog\u201D (#7)")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("\u201Cand\u201D")), qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("\u201Cand\u201D (#")), qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("\u201C.\u201D (#")), qPrintable(text));
+
+    // Unique row and column: plain names. The score's vectors carry the position too when repeated.
+    panel.explainCell(c, MatrixId::Scores, 5, 11);
+    text = panel.plainText();
+    QVERIFY2(text.contains(QStringLiteral("the query of \u201Cand\u201D matches the key of \u201C.\u201D.")),
+             qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("q(and) \u00B7 k(.)")), qPrintable(text));
+    panel.explainCell(c, MatrixId::Scores, 3, 9);
+    text = panel.plainText();
+    QVERIFY2(
+        text.contains(QStringLiteral("the query of %1 matches the key of \u201Cthe\u201D (#9).").arg(the3)),
+        qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("q(the #3) \u00B7 k(the #9)")), qPrintable(text));
+
+    // The mask of a repeated row and a unique column.
+    panel.explainCell(c, MatrixId::Mask, 7, 5);
+    text = panel.plainText();
+    QVERIFY2(text.contains(QStringLiteral("may \u201Cdog\u201D (#7) look at \u201Cand\u201D?")),
+             qPrintable(text));
+
+    // The average of the two heads names its row and column the same way.
+    c.setHead(-1);
+    QVERIFY(c.averagingHeads());
+    panel.explainCell(c, MatrixId::Weights, 0, 5);
+    text = panel.plainText();
+    QVERIFY2(text.contains(QStringLiteral("row \u201Cthe\u201D (#0), column \u201Cand\u201D, averaged")),
+             qPrintable(text));
+    panel.explainCell(c, MatrixId::Weights, 11, 10);
+    text = panel.plainText();
+    QVERIFY2(text.contains(QStringLiteral("row \u201C.\u201D, column \u201Ccat\u201D (#10), averaged")),
+             qPrintable(text));
+
+    // A repeated "<" is shown as text, not read as markup.
+    c.setHead(0);
+    c.setSentence(QStringLiteral("dog < the < cat"));
+    c.waitForTrace();
+    QCOMPARE(c.trace()->tokenCount(), 5);
+    panel.explainCell(c, MatrixId::Scores, 1, 3);
+    text = panel.plainText();
+    QVERIFY2(text.contains(
+                 QStringLiteral("the query of \u201C<\u201D (#1) matches the key of \u201C<\u201D (#3).")),
+             qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("q(< #1) \u00B7 k(< #3)")), qPrintable(text));
 }
 
 void tst_ExplainPanel::chartShowsTheSelectedRow()

@@ -9,6 +9,7 @@
 
 #include <QEvent>
 #include <QFontDatabase>
+#include <QHash>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -25,23 +26,43 @@ QString span(const QString &text, const QColor &color, bool bold = false)
         .arg(color.name(), bold ? QStringLiteral("font-weight:bold;") : QString(), text);
 }
 
-QString quoted(const QString &token)
+using TokenName = ExplainPanel::TokenName;
+using TokenNames = ExplainPanel::TokenNames;
+
+// “text”, and “text” (#4) for a repeated token; the no-break space keeps the position with its word.
+QString quoted(const TokenName &token)
 {
-    return QStringLiteral("\u201C%1\u201D").arg(token.toHtmlEscaped());
+    const QString text = QStringLiteral("\u201C%1\u201D").arg(token.text.toHtmlEscaped());
+    return token.position < 0 ? text : QStringLiteral("%1&nbsp;(#%2)").arg(text).arg(token.position);
 }
 
 // Role-coloured names: the same hue a token has in every other view.
-QString queryName(const QString &token)
+QString queryName(const TokenName &token)
 {
     return span(quoted(token), theme::query());
 }
-QString keyName(const QString &token)
+QString keyName(const TokenName &token)
 {
     return span(quoted(token), theme::key());
 }
-QString vectorName(const QString &symbol, const QString &token, const QColor &color)
+// q(text), and q(text #4) for a repeated token.
+QString vectorName(const QString &symbol, const TokenName &token, const QColor &color)
 {
-    return span(QStringLiteral("%1(%2)").arg(symbol, token.toHtmlEscaped()), color);
+    const QString name =
+        token.position < 0
+            ? token.text.toHtmlEscaped()
+            : QStringLiteral("%1&nbsp;#%2").arg(token.text.toHtmlEscaped()).arg(token.position);
+    return span(QStringLiteral("%1(%2)").arg(symbol, name), color);
+}
+
+// Names as given, without positions: for the show functions, whose caller chose the labels.
+TokenNames plainNames(const QStringList &tokens)
+{
+    TokenNames out;
+    out.reserve(tokens.size());
+    for (const QString &t : tokens)
+        out.append(TokenName{t});
+    return out;
 }
 
 // A light background in a role's hue, for the row the explanation is about.
@@ -51,10 +72,10 @@ QString tint(const QColor &c)
     return QColor(mix(c.red()), mix(c.green()), mix(c.blue())).name();
 }
 
-QString tokenAt(const QStringList &tokens, std::size_t index)
+TokenName tokenAt(const TokenNames &tokens, std::size_t index)
 {
     const int i = static_cast<int>(index);
-    return i < tokens.size() ? tokens.at(i) : QStringLiteral("#%1").arg(i);
+    return i < tokens.size() ? tokens.at(i) : TokenName{QStringLiteral("#%1").arg(i)};
 }
 
 // The terms worth listing: all of them when few, else the kMaxTerms largest in size (always including
@@ -148,6 +169,18 @@ QString ExplainPanel::number(double value) const
     return QStringLiteral("<span class=\"num\">%1</span>").arg(MatrixModel::formatValue(value, m_precision));
 }
 
+ExplainPanel::TokenNames ExplainPanel::sentenceNames(const QStringList &tokens)
+{
+    QHash<QString, int> count;
+    for (const QString &t : tokens)
+        ++count[t];
+    TokenNames out;
+    out.reserve(tokens.size());
+    for (int i = 0; i < tokens.size(); ++i)
+        out.append(TokenName{tokens.at(i), count.value(tokens.at(i)) > 1 ? i : -1});
+    return out;
+}
+
 QString ExplainPanel::plainText() const
 {
     return m_browser->toPlainText().remove(kBreak);
@@ -160,35 +193,37 @@ void ExplainPanel::showMessage(const QString &html)
 
 void ExplainPanel::showScore(const ScoreExplanation &e, const QString &queryToken, const QString &keyToken)
 {
-    present([this, e, queryToken, keyToken] { return scoreHtml(e, queryToken, keyToken); });
+    present([this, e, q = TokenName{queryToken}, k = TokenName{keyToken}] { return scoreHtml(e, q, k); });
 }
 
 void ExplainPanel::showScale(const ScaleExplanation &e, const QString &queryToken, const QString &keyToken)
 {
-    present([this, e, queryToken, keyToken] { return scaleHtml(e, queryToken, keyToken); });
+    present([this, e, q = TokenName{queryToken}, k = TokenName{keyToken}] { return scaleHtml(e, q, k); });
 }
 
 void ExplainPanel::showSoftmax(const SoftmaxExplanation &e, const QString &queryToken,
                                const QStringList &keyTokens)
 {
-    present([this, e, queryToken, keyTokens] { return softmaxHtml(e, queryToken, keyTokens); });
+    present([this, e, q = TokenName{queryToken}, keys = plainNames(keyTokens)] {
+        return softmaxHtml(e, q, keys);
+    });
 }
 
 void ExplainPanel::showOutput(const OutputExplanation &e, const QString &queryToken,
                               const QStringList &keyTokens, const QString &columnLabel)
 {
-    present([this, e, queryToken, keyTokens, columnLabel] {
-        return outputHtml(e, queryToken, keyTokens, columnLabel);
+    present([this, e, q = TokenName{queryToken}, keys = plainNames(keyTokens), columnLabel] {
+        return outputHtml(e, q, keys, columnLabel);
     });
 }
 
 void ExplainPanel::showMask(const MaskExplanation &e, const QString &queryToken, const QString &keyToken)
 {
-    present([this, e, queryToken, keyToken] { return maskHtml(e, queryToken, keyToken); });
+    present([this, e, q = TokenName{queryToken}, k = TokenName{keyToken}] { return maskHtml(e, q, k); });
 }
 
-QString ExplainPanel::scoreHtml(const ScoreExplanation &e, const QString &queryToken,
-                                const QString &keyToken) const
+QString ExplainPanel::scoreHtml(const ScoreExplanation &e, const TokenName &queryToken,
+                                const TokenName &keyToken) const
 {
     // With the K·Qᵀ mistake the row token contributes its key and the column token its query.
     const QString left = e.swapped ? vectorName(QStringLiteral("k"), queryToken, theme::key())
@@ -242,8 +277,8 @@ QString ExplainPanel::scoreHtml(const ScoreExplanation &e, const QString &queryT
     return html;
 }
 
-QString ExplainPanel::scaleHtml(const ScaleExplanation &e, const QString &queryToken,
-                                const QString &keyToken) const
+QString ExplainPanel::scaleHtml(const ScaleExplanation &e, const TokenName &queryToken,
+                                const TokenName &keyToken) const
 {
     const QString cell = QStringLiteral("score(%1, %2)").arg(queryName(queryToken), keyName(keyToken));
     if (!e.scaling)
@@ -263,10 +298,10 @@ QString ExplainPanel::scaleHtml(const ScaleExplanation &e, const QString &queryT
         .arg(cell, number(e.score), number(e.divisor), span(number(e.scaled), theme::output(), true));
 }
 
-QString ExplainPanel::softmaxHtml(const SoftmaxExplanation &e, const QString &queryToken,
-                                  const QStringList &keyTokens) const
+QString ExplainPanel::softmaxHtml(const SoftmaxExplanation &e, const TokenName &queryToken,
+                                  const TokenNames &keyTokens) const
 {
-    const QString chosen = tokenAt(keyTokens, static_cast<std::size_t>(e.key));
+    const TokenName chosen = tokenAt(keyTokens, static_cast<std::size_t>(e.key));
     QString html = tr("<p><b>Softmax</b>: turns row %1 of the masked scores into weights that are all "
                       "positive and add up to 1. The row's largest score is subtracted before exp() so "
                       "nothing can overflow; that does not change the weights.</p>")
@@ -315,8 +350,8 @@ QString ExplainPanel::softmaxHtml(const SoftmaxExplanation &e, const QString &qu
     return html;
 }
 
-QString ExplainPanel::outputHtml(const OutputExplanation &e, const QString &queryToken,
-                                 const QStringList &keyTokens, const QString &columnLabel) const
+QString ExplainPanel::outputHtml(const OutputExplanation &e, const TokenName &queryToken,
+                                 const TokenNames &keyTokens, const QString &columnLabel) const
 {
     const QString column = columnLabel.toHtmlEscaped();
     const QString target = QStringLiteral("output(%1)[%2]").arg(queryName(queryToken), column);
@@ -340,8 +375,8 @@ QString ExplainPanel::outputHtml(const OutputExplanation &e, const QString &quer
     return html;
 }
 
-QString ExplainPanel::maskHtml(const MaskExplanation &e, const QString &queryToken,
-                               const QString &keyToken) const
+QString ExplainPanel::maskHtml(const MaskExplanation &e, const TokenName &queryToken,
+                               const TokenName &keyToken) const
 {
     QString html =
         tr("<p><b>Mask</b>: may %1 look at %2? (mask: %3)</p>")
@@ -383,11 +418,6 @@ const Eigen::MatrixXd *headMatrix(const HeadTrace &h, MatrixId id)
     }
 }
 
-QString tokenText(const AttentionTrace &trace, int i)
-{
-    return QString::fromStdString(trace.tokens[static_cast<std::size_t>(i)].text);
-}
-
 } // namespace
 
 void ExplainPanel::explainCell(const StageController &c, MatrixId panel, int row, int column)
@@ -397,7 +427,7 @@ void ExplainPanel::explainCell(const StageController &c, MatrixId panel, int row
     if (!trace || !head || row < 0 || row >= trace->tokenCount() || column < 0)
         return;
     const AppState &s = c.state();
-    const QStringList tokens = toQStringList(tokenLabels(*trace));
+    const TokenNames tokens = sentenceNames(toQStringList(tokenLabels(*trace)));
     const int n = trace->tokenCount();
     if (c.averagingHeads()) {
         // Every head's own number for this cell, then their mean: the matrix the views show.
@@ -406,10 +436,10 @@ void ExplainPanel::explainCell(const StageController &c, MatrixId panel, int row
         if (!layer || !mean || row >= mean->rows() || column >= mean->cols())
             return;
         const QString where = mean->cols() == n ? keyName(tokens.at(column)) : QStringLiteral("v%1").arg(column);
+        // One pass of arg(): a token's text may itself hold "%4".
         QString html = tr("<p><b>%1</b>, row %2, column %3, averaged over the %4 heads of layer %5:</p><ul>")
-                           .arg(matrixNameText(panel).toHtmlEscaped(), queryName(tokens.at(row)), where)
-                           .arg(layer->heads.size())
-                           .arg(s.layer + 1);
+                           .arg(matrixNameText(panel).toHtmlEscaped(), queryName(tokens.at(row)), where,
+                                QString::number(layer->heads.size()), QString::number(s.layer + 1));
         for (std::size_t h = 0; h < layer->heads.size(); ++h)
             html += tr("<li>head %1: %2</li>").arg(h + 1).arg(number((*headMatrix(layer->heads[h], panel))(row, column)));
         html += tr("</ul><p>mean = <b>%1</b></p><p>Pick a single head to see its arithmetic step by step.</p>")
@@ -420,25 +450,30 @@ void ExplainPanel::explainCell(const StageController &c, MatrixId panel, int row
     switch (panel) {
     case MatrixId::Output:
         if (column < head->output.cols())
-            showOutput(explainOutput(*trace, s.layer, s.head, row, column), tokens.at(row), tokens,
-                       QStringLiteral("v%1").arg(column));
+            present([this, e = explainOutput(*trace, s.layer, s.head, row, column), q = tokens.at(row),
+                     tokens,
+                     label = QStringLiteral("v%1").arg(column)] { return outputHtml(e, q, tokens, label); });
         return;
     case MatrixId::Scores:
         if (column < n)
-            showScore(explainScore(*trace, s.layer, s.head, row, column), tokens.at(row), tokens.at(column));
+            present([this, e = explainScore(*trace, s.layer, s.head, row, column), q = tokens.at(row),
+                     k = tokens.at(column)] { return scoreHtml(e, q, k); });
         return;
     case MatrixId::Scaled:
         if (column < n)
-            showScale(explainScale(*trace, s.layer, s.head, row, column), tokens.at(row), tokens.at(column));
+            present([this, e = explainScale(*trace, s.layer, s.head, row, column), q = tokens.at(row),
+                     k = tokens.at(column)] { return scaleHtml(e, q, k); });
         return;
     case MatrixId::Mask:
     case MatrixId::Masked:
         if (column < n)
-            showMask(explainMask(*trace, s.layer, s.head, row, column), tokens.at(row), tokens.at(column));
+            present([this, e = explainMask(*trace, s.layer, s.head, row, column), q = tokens.at(row),
+                     k = tokens.at(column)] { return maskHtml(e, q, k); });
         return;
     case MatrixId::Weights:
         if (column < n)
-            showSoftmax(explainSoftmax(*trace, s.layer, s.head, row, column), tokens.at(row), tokens);
+            present([this, e = explainSoftmax(*trace, s.layer, s.head, row, column), q = tokens.at(row),
+                     tokens] { return softmaxHtml(e, q, tokens); });
         return;
     default:
         return;
@@ -480,8 +515,8 @@ void ExplainPanel::explainSelection(const StageController &c)
         explainCell(c, id, s.query, s.key);
         return;
     }
-    const QString query = tokenText(*trace, s.query);
-    QString html = tr("<p>%1 is the selected query.</p>").arg(queryName(query));
+    const TokenNames names = sentenceNames(toQStringList(tokenLabels(*trace)));
+    QString html = tr("<p>%1 is the selected query.</p>").arg(queryName(names.at(s.query)));
     if (trace->fullyMasked[static_cast<std::size_t>(s.query)]) {
         html += tr("<p>Every key is blocked for it, so its weights are all 0.</p>");
     } else {
@@ -495,7 +530,7 @@ void ExplainPanel::explainSelection(const StageController &c)
             if (!trace->blocked(s.query, k))
                 ++open;
             if (best - row(k) <= tolerance)
-                tied << keyName(tokenText(*trace, k));
+                tied << keyName(names.at(k));
         }
         if (tied.size() == open && open > 1)
             html += tr("<p>Its attention is spread evenly: each of the %1 tokens it may see gets %2.</p>")

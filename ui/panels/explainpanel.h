@@ -22,10 +22,23 @@ class ExplainPanel : public QWidget
 public:
     explicit ExplainPanel(QWidget *parent = nullptr);
 
+    // How the panel names a token: its text, and its 0-based position (as the token strip numbers the
+    // chips) when that text occurs more than once in the sentence; -1 for none.
+    struct TokenName
+    {
+        QString text;
+        int position = -1;
+    };
+    using TokenNames = QList<TokenName>;
+    // One name per token: the repeated texts with their positions, the others plain.
+    static TokenNames sentenceNames(const QStringList &tokens);
+
     // Decimals for every number shown; the current explanation is redrawn.
     void setPrecision(int decimals);
     int precision() const { return m_precision; }
 
+    // The show functions name the tokens exactly as given (no positions); explainCell and explainSelection
+    // add the positions of repeated tokens themselves.
     void showScore(const ScoreExplanation &e, const QString &queryToken, const QString &keyToken);
     void showScale(const ScaleExplanation &e, const QString &queryToken, const QString &keyToken);
     // keyTokens: one per key of the row.
@@ -60,13 +73,15 @@ private:
     void present(std::function<QString()> render);
     QString number(double value) const;
 
-    QString scoreHtml(const ScoreExplanation &e, const QString &queryToken, const QString &keyToken) const;
-    QString scaleHtml(const ScaleExplanation &e, const QString &queryToken, const QString &keyToken) const;
-    QString softmaxHtml(const SoftmaxExplanation &e, const QString &queryToken,
-                        const QStringList &keyTokens) const;
-    QString outputHtml(const OutputExplanation &e, const QString &queryToken, const QStringList &keyTokens,
+    QString scoreHtml(const ScoreExplanation &e, const TokenName &queryToken,
+                      const TokenName &keyToken) const;
+    QString scaleHtml(const ScaleExplanation &e, const TokenName &queryToken,
+                      const TokenName &keyToken) const;
+    QString softmaxHtml(const SoftmaxExplanation &e, const TokenName &queryToken,
+                        const TokenNames &keyTokens) const;
+    QString outputHtml(const OutputExplanation &e, const TokenName &queryToken, const TokenNames &keyTokens,
                        const QString &columnLabel) const;
-    QString maskHtml(const MaskExplanation &e, const QString &queryToken, const QString &keyToken) const;
+    QString maskHtml(const MaskExplanation &e, const TokenName &queryToken, const TokenName &keyToken) const;
 
     QTextBrowser *m_browser = nullptr;
     int m_precision = 2;
