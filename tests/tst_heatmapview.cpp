@@ -191,6 +191,7 @@ private slots:
     void sixteenTokensShowEveryNumberAndLabel();
     void fortyEightTokensShowEveryRow();
     void longLabelsAreExportedWhole();
+    void fewColumnsKeepTheirNamesUnderManyRows();
     void noImageRebuildWhileHidden();
     void fontChangeScalesTheCells();
     void selectedRowStaysVisibleAfterResize();
@@ -775,6 +776,34 @@ void tst_HeatmapView::fortyEightTokensShowEveryRow()
     // 49 tokens is past the classroom limit: long labels may be elided there.
     view.setMatrix(weightsLike(49), classroomLabels(49), classroomLabels(49));
     QVERIFY(wholeMatrixShown(view));
+}
+
+// A 128-token result of 8 dimensions: its rows thin out, but the 8 column names are shown whole, and at a
+// doubled font the labels take the smallest readable size instead of the zoomed one.
+void tst_HeatmapView::fewColumnsKeepTheirNamesUnderManyRows()
+{
+    const QStringList columns{QStringLiteral("noun"),  QStringLiteral("animate"),       QStringLiteral("pronoun"),
+                              QStringLiteral("place"), QStringLiteral("needs-context"), QStringLiteral("code"),
+                              QStringLiteral("money"), QStringLiteral("nature")};
+    QStringList rows;
+    for (int i = 0; i < 128; ++i)
+        rows << QStringLiteral("word%1").arg(i);
+    Eigen::MatrixXd m = Eigen::MatrixXd::Constant(128, 8, 0.25);
+    HeatmapView view;
+    view.resize(900, 380);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setMatrix(m, rows, columns);
+    QVERIFY(!view.labelsElided()); // "needs-context" is 13 characters: past the 12 that many rows get
+    const int normal = QFontInfo(view.labelFont()).pixelSize();
+    QFont big = view.font();
+    big.setPointSizeF(big.pointSizeF() * 2);
+    view.setFont(big);
+    QVERIFY(!view.labelsElided());
+    QVERIFY2(QFontInfo(view.labelFont()).pixelSize() <= normal,
+             qPrintable(QStringLiteral("%1 px at 200 %, %2 px at 100 %")
+                            .arg(QFontInfo(view.labelFont()).pixelSize())
+                            .arg(normal)));
 }
 
 // A view too narrow for a long label elides it on screen, but the SVG export draws it whole.

@@ -32,10 +32,10 @@ namespace {
 constexpr double kMinCell = 1.0;
 constexpr double kMaxCell = 120.0;
 constexpr double kZoomStep = 1.25;
-constexpr double kMaxFitCell = 60.0;            // fitting never makes cells bigger than this (at 11 pt)
-constexpr int kPad = 8;                         // space between the parts of the figure
-constexpr int kAllLabelsTokens = 48;            // up to this many, labels are never elided
-constexpr int kLabelMaxChars = 12;              // beyond it, labels longer than this are elided
+constexpr double kMaxFitCell = 60.0; // fitting never makes cells bigger than this (at 11 pt)
+constexpr int kPad = 8;              // space between the parts of the figure
+constexpr int kAllLabelsTokens = 48; // up to this many, labels are never elided
+constexpr int kLabelMaxChars = 12;   // beyond it, labels longer than this are elided
 constexpr int kBarWidth = 16;
 constexpr double kNumberPad = 2.0; // a number's clearance inside its cell, both sides together
 constexpr double kMinSqueeze = 0.7;
@@ -93,7 +93,6 @@ QColor hatchColor()
     return QColor(255, 255, 255, 150);
 }
 
-
 } // namespace
 
 HeatmapView::HeatmapView(QWidget *parent) : QAbstractScrollArea(parent)
@@ -111,11 +110,10 @@ HeatmapView::HeatmapView(QWidget *parent) : QAbstractScrollArea(parent)
 void HeatmapView::updateAccessibleText()
 {
     // What a screen reader says: the matrix (its legend title) and its shape, then the selected cell.
-    setAccessibleName(m_values.size() == 0 ? tr("Heatmap: empty")
-                                           : tr("Heatmap of %1, %2 × %3")
-                                                 .arg(m_legendTitle)
-                                                 .arg(m_values.rows())
-                                                 .arg(m_values.cols()));
+    setAccessibleName(
+        m_values.size() == 0
+            ? tr("Heatmap: empty")
+            : tr("Heatmap of %1, %2 × %3").arg(m_legendTitle).arg(m_values.rows()).arg(m_values.cols()));
     setAccessibleDescription(m_selectedRow >= 0 && m_selectedColumn >= 0
                                  ? tr("Selected %1").arg(cellToolTip(m_selectedRow, m_selectedColumn))
                                  : tr("Arrow keys move between the cells"));
@@ -348,11 +346,21 @@ double HeatmapView::maxLabelWidth() const
     return chars;
 }
 
+double HeatmapView::maxColumnLabelWidth() const
+{
+    // A few columns (a 300 × 8 result's dimensions) keep their names whole, whatever the rows.
+    if (m_values.cols() <= kAllLabelsTokens && elideLabels())
+        return std::min(
+            m_columnLabelWidth + 2,
+            std::max(QFontMetricsF(m_labelFont).averageCharWidth() * kLabelMaxChars, m_labelRoom));
+    return maxLabelWidth();
+}
+
 double HeatmapView::columnAngle(double cw) const
 {
     // Upright when the widest label fits its column; otherwise rotated just steeply enough that
     // neighbours one column apart do not overlap (cw·sin θ ≥ a line), and at most vertical.
-    if (std::min(m_columnLabelWidth, maxLabelWidth()) + 6.0 <= cw)
+    if (std::min(m_columnLabelWidth, maxColumnLabelWidth()) + 6.0 <= cw)
         return 0.0;
     const double lh = QFontMetricsF(m_labelFont).height();
     const double s = std::clamp(lh / std::max(cw, 1e-9), std::sin(kMinLabelAngle * kPi / 180), 1.0);
@@ -392,7 +400,7 @@ QString HeatmapView::shownRowLabel(int row, const QFontMetricsF &fm, double widt
 
 QString HeatmapView::shownColumnLabel(int column, const QFontMetricsF &fm, double cw, double angle) const
 {
-    return fm.elidedText(columnLabel(column), Qt::ElideRight, angle <= 0 ? cw - 2 : maxLabelWidth());
+    return fm.elidedText(columnLabel(column), Qt::ElideRight, angle <= 0 ? cw - 2 : maxColumnLabelWidth());
 }
 
 bool HeatmapView::labelsElided() const
@@ -460,10 +468,10 @@ HeatmapView::Margins HeatmapView::marginsFor(double cw) const
         return m;
 
     // Row labels whole (measured in bold, as the selected one is drawn); beyond 48 tokens, 12 characters.
-    const double rowText = elideLabels()
-                               ? std::min(fmBold.horizontalAdvance(QString(kLabelMaxChars, QChar('x'))),
-                                          m_rowLabelWidth)
-                               : std::min(m_rowLabelWidth, maxLabelWidth());
+    const double rowText =
+        elideLabels()
+            ? std::min(fmBold.horizontalAdvance(QString(kLabelMaxChars, QChar('x'))), m_rowLabelWidth)
+            : std::min(m_rowLabelWidth, maxLabelWidth());
     double left = rowText + 2 * kPad + 1;
     const double corner =
         std::max(fm.horizontalAdvance(m_rowAxisTitle), fm.horizontalAdvance(m_columnAxisTitle));
@@ -472,7 +480,7 @@ HeatmapView::Margins HeatmapView::marginsFor(double cw) const
     m.left = static_cast<int>(std::ceil(left));
 
     const double angle = columnAngle(cw);
-    const double colText = std::min(m_columnLabelWidth, maxLabelWidth());
+    const double colText = std::min(m_columnLabelWidth, maxColumnLabelWidth());
     const double sinA = std::sin(angle * kPi / 180);
     const double cosA = std::cos(angle * kPi / 180);
     double top = angle > 0 ? colText * sinA + lh * cosA + kPad + 4 : lh + kPad;
@@ -493,8 +501,8 @@ HeatmapView::Margins HeatmapView::marginsFor(double cw) const
     if (angle > 0) {
         const double cols = static_cast<double>(m_values.cols());
         for (int c = 0; c < m_columnWidths.size(); ++c) {
-            const double reach = std::min(m_columnWidths[c], colText) * cosA + lh * sinA / 2 -
-                                 (cols - c - 0.5) * cw;
+            const double reach =
+                std::min(m_columnWidths[c], colText) * cosA + lh * sinA / 2 - (cols - c - 0.5) * cw;
             right = std::max(right, reach + kPad);
         }
     }
@@ -529,17 +537,17 @@ QSizeF HeatmapView::fittedCells(const QSize &avail) const
     cw = std::clamp(std::min(cw, w), kMinCell, cap);
     const Margins mm = marginsFor(cw);
     const double ch =
-        std::clamp((avail.height() - mm.top - mm.bottom - bannerHeight()) / rows * (1 - 1e-9), kMinCell,
-                   cap);
+        std::clamp((avail.height() - mm.top - mm.bottom - bannerHeight()) / rows * (1 - 1e-9), kMinCell, cap);
     return {cw, ch};
 }
 
 void HeatmapView::chooseLabelFont(bool fitting, const QSize &avail)
 {
     m_labelRoom = 0.4 * avail.width();
-    // Beyond 48 tokens the labels keep the widget's font and thin out (every k-th) or elide.
+    // Beyond 48 tokens the labels take the smallest readable size (11 pt: at a zoom, more of them show)
+    // and thin out (every k-th) or elide.
     if (elideLabels() || m_values.size() == 0) {
-        setLabelPixelSize(m_basePx);
+        setLabelPixelSize(m_values.size() == 0 ? m_basePx : std::min(m_basePx, m_minPx));
         return;
     }
     // Up to 48, the largest size from the widget's font down to 11 pt at which every row and column
@@ -1233,13 +1241,16 @@ void HeatmapView::paintCells(QPainter &p, const Frame &f, const QRectF &dirty) c
     const double cw = f.cw;
     const double ch = f.ch;
     const double cell = std::min(cw, ch);
-    const auto rectOf = [&](int r, int c) { return QRectF(f.origin.x() + c * cw, f.origin.y() + r * ch, cw, ch); };
+    const auto rectOf = [&](int r, int c) {
+        return QRectF(f.origin.x() + c * cw, f.origin.y() + r * ch, cw, ch);
+    };
 
     p.save();
     p.setClipRect(area, Qt::IntersectClip);
     p.setRenderHint(QPainter::Antialiasing, false);
     p.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    const QRectF target(f.origin.x() + c0 * cw, f.origin.y() + r0 * ch, (c1 - c0 + 1) * cw, (r1 - r0 + 1) * ch);
+    const QRectF target(f.origin.x() + c0 * cw, f.origin.y() + r0 * ch, (c1 - c0 + 1) * cw,
+                        (r1 - r0 + 1) * ch);
     if (f.vector) {
         for (int r = r0; r <= r1; ++r)
             for (int c = c0; c <= c1; ++c) {
@@ -1255,9 +1266,9 @@ void HeatmapView::paintCells(QPainter &p, const Frame &f, const QRectF &dirty) c
     } else if (!f.interactive && cols * cw <= kMaxPrescaledSide && rows * ch <= kMaxPrescaledSide &&
                cell >= 2) {
         // Exports: scale up here, so an SVG viewer's smoothing cannot blur the cell edges.
-        const QImage big = m_image.scaled(static_cast<int>(std::round(cols * cw)),
-                                          static_cast<int>(std::round(rows * ch)), Qt::IgnoreAspectRatio,
-                                          Qt::FastTransformation);
+        const QImage big =
+            m_image.scaled(static_cast<int>(std::round(cols * cw)), static_cast<int>(std::round(rows * ch)),
+                           Qt::IgnoreAspectRatio, Qt::FastTransformation);
         p.drawImage(QRectF(f.origin, QSizeF(cols * cw, rows * ch)), big);
     } else {
         p.drawImage(target, m_image, QRectF(c0, r0, c1 - c0 + 1, r1 - r0 + 1));

@@ -148,6 +148,7 @@ private:
     int rowStride(double ch) const;
     int columnStride(double cw, double angle) const;
     bool elideLabels() const;
+    double maxColumnLabelWidth() const;
     double maxLabelWidth() const;
     QString shownRowLabel(int row, const QFontMetricsF &fm, double width) const;
     QString shownColumnLabel(int column, const QFontMetricsF &fm, double cw, double angle) const;
