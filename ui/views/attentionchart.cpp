@@ -5,12 +5,13 @@
 #include "theme.h"
 
 #include <QBarCategoryAxis>
-#include <QEvent>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QEvent>
 #include <QFontMetrics>
+#include <QGraphicsLayout>
 #include <QHBarModelMapper>
 #include <QSet>
 #include <QTextDocumentFragment>
@@ -143,12 +144,47 @@ private:
 
 namespace {
 
-QFont atLeastMinimum(QFont f, bool bold = false)
+// Qt Charts' own spacing (ChartAxisElement): between the axis line and its labels, and around an axis
+// title. Each of its texts is a QTextDocument, with the document's default margin around the words, and
+// is drawn 2 px longer and thicker than the font's advance and height.
+constexpr qreal kLabelPadding = 4.0;
+constexpr qreal kTitlePadding = 2.0;
+constexpr qreal kDocumentMargin = 4.0;
+constexpr qreal kTextPadding = 2.0;
+// The chart's margins. The layout's own contents margins are set to 0, and the sides have none: at 11 pt a
+// 12-token sentence needs 20 px a key, and the dock can be 274 px wide.
+constexpr int kSideMargin = 0;
+constexpr int kTopMargin = 4;
+constexpr int kBottomMargin = 4;
+// Qt Charts gives a horizontal axis at most this share of the height under the title, and squeezes it
+// (its labels run off the bottom) beyond; the bars keep at least the second share of the chart's height.
+constexpr qreal kAxisShare = 0.4;
+constexpr qreal kMinPlotShare = 0.4;
+// Fonts are lowered from the zoomed size in these steps until the chart fits.
+constexpr qreal kPointStep = 0.5;
+
+QFont sized(QFont f, qreal points, bool bold)
 {
-    if (f.pointSizeF() < theme::kMinimumPointSize)
-        f.setPointSizeF(theme::kMinimumPointSize);
+    f.setPointSizeF(std::max(points, theme::kMinimumPointSize));
     f.setBold(bold);
     return f;
+}
+
+// `text` with each %1…%9 replaced by the same-numbered argument, in one pass (an argument that itself holds
+// "%2" stays as it is).
+QString substitute(const QString &text, const QStringList &args)
+{
+    QString out;
+    for (int i = 0; i < text.size(); ++i) {
+        const int n = i + 1 < text.size() ? text.at(i + 1).digitValue() : -1;
+        if (text.at(i) == QLatin1Char('%') && n >= 1 && n <= args.size()) {
+            out += args.at(n - 1);
+            ++i;
+        } else {
+            out += text.at(i);
+        }
+    }
+    return out;
 }
 
 } // namespace
@@ -161,7 +197,9 @@ AttentionChart::AttentionChart(QWidget *parent)
     m_chart->setAnimationOptions(QChart::NoAnimation);
     m_chart->legend()->hide();
     m_chart->setBackgroundRoundness(0);
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_chart->setMargins(QMargins(kSideMargin, kTopMargin, kSideMargin, kBottomMargin));
+    // The layout's contents margins (9 px a side from the style) would take room the bars need.
+    m_chart->layout()->setContentsMargins(0, 0, 0, 0);
     m_chart->addSeries(m_series);
     m_series->setBarWidth(0.8);
 
@@ -171,7 +209,6 @@ AttentionChart::AttentionChart(QWidget *parent)
     m_axisY->setTickCount(6);
     m_axisY->setLabelFormat(QStringLiteral("%.1f"));
     m_axisY->setTitleText(tr("weight"));
-    updateFonts();
     m_chart->addAxis(m_axisX, Qt::AlignBottom);
     m_chart->addAxis(m_axisY, Qt::AlignLeft);
     m_series->attachAxis(m_axisX);
@@ -242,28 +279,26 @@ QBarSet *AttentionChart::barSet() const
 void AttentionChart::changeEvent(QEvent *event)
 {
     QWidget::changeEvent(event);
-    if (event->type() == QEvent::FontChange) {
-        updateFonts();
-        updateLabelAngle();
-    }
-}
-
-void AttentionChart::updateFonts()
-{
     // The window's zoom reaches the chart through this widget's font; Qt Charts keeps its own fonts, so
-    // they are derived from font() again at every change, never below the minimum.
-    m_chart->setTitleFont(atLeastMinimum(font(), true));
-    const QFont labels = atLeastMinimum(font());
-    m_axisX->setLabelsFont(labels);
-    m_axisX->setTitleFont(labels);
-    m_axisY->setLabelsFont(labels);
-    m_axisY->setTitleFont(labels);
+    // they are derived from font() again at every change.
+    if (event->type() == QEvent::FontChange)
+        fitToSize();
 }
 
 void AttentionChart::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
-    updateLabelAngle();
+    fitToSize();
+}
+
+qreal AttentionChart::labelPointSize() const
+{
+    return m_axisX->labelsFont().pointSizeF();
+}
+
+qreal AttentionChart::titlePointSize() const
+{
+    return m_chart->titleFont().pointSizeF();
 }
 
 void AttentionChart::handleModelReset()
@@ -308,31 +343,191 @@ void AttentionChart::updateCategories()
         m_axisX->clear();
     else
         m_axisX->setCategories(categories);
-    // Too many keys to name: no labels, and no axis title either, because Qt Charts misplaces the title
-    // of an axis whose labels are hidden. The chart title says what is missing instead.
+    // Too many keys to name: no labels (and no axis title, see fitToSize). The chart title says what is
+    // missing instead.
     const bool labelled = n > 0 && n <= kMaxLabelledKeys;
     m_axisX->setLabelsVisible(labelled);
-    m_axisX->setTitleVisible(labelled);
     m_axisX->setTitleText(tr("key"));
-    updateLabelAngle();
+    fitToSize();
 }
 
-void AttentionChart::updateLabelAngle()
+void AttentionChart::fitToSize()
 {
-    const int n = m_values->columnCount();
-    if (n == 0 || m_axisX->categories().isEmpty())
-        return;
-    // Upright labels when they fit side by side, otherwise turned to read bottom-up. Measured on the words
-    // as shown, not on their escaped form.
-    const QFontMetrics metrics(m_axisX->labelsFont());
-    int widest = 0;
-    for (int c = 0; c < n; ++c)
-        widest =
-            std::max(widest, metrics.horizontalAdvance(m_values->headerData(c, Qt::Horizontal).toString()));
-    const qreal plotWidth = m_chart->plotArea().width() > 0 ? m_chart->plotArea().width() : width() * 0.8;
-    const qreal perCategory = plotWidth / n;
-    const bool crowded = widest + metrics.averageCharWidth() > perCategory;
-    m_axisX->setLabelsAngle(crowded && m_axisX->labelsVisible() ? -90 : 0);
+    if (!m_view)
+        return; // still in the constructor
+    // Qt Charts elides what does not fit (the title to "most on “ani...", the value labels to "..."), hides
+    // the first and last key labels when their category is narrower than a label, squeezes the key axis
+    // beyond kAxisShare of the height under the title (its labels then run off the bottom), and gives the
+    // bars what is left. So the texts are laid out here first, from their font metrics and Qt Charts'
+    // spacing:
+    //  1. labels and title take the zoomed size, lowered until every key shows side by side, the title
+    //     wraps between whole words at the chart's width, no axis is squeezed and the bars keep
+    //     kMinPlotShare of the height;
+    //  2. the title, a heading, may stay larger where only the labels' width held the size back;
+    //  3. an axis title only where it fits: Qt Charts draws the key axis title over turned labels and elides
+    //     the value axis title on a short plot. The chart title says what is charted.
+    // Nothing goes below theme::kMinimumPointSize: there, Qt Charts does what it can.
+    const qreal frame = 2.0 * m_view->frameWidth();
+    const qreal chartWidth = std::max<qreal>(0.0, width() - frame);
+    const qreal chartHeight = std::max<qreal>(0.0, height() - frame);
+    const qreal zoomed = std::max(font().pointSizeF(), theme::kMinimumPointSize);
+
+    QStringList keys; // as shown, not in their escaped form
+    if (m_axisX->labelsVisible())
+        for (int c = 0; c < m_axisX->count(); ++c)
+            keys << m_values->headerData(c, Qt::Horizontal).toString();
+    const qsizetype n = keys.size();
+    QStringList values;
+    const int ticks = std::max(2, m_axisY->tickCount());
+    for (int i = 0; i < ticks; ++i) {
+        const double v = m_axisY->min() + (m_axisY->max() - m_axisY->min()) * i / (ticks - 1);
+        values << QString::asprintf(m_axisY->labelFormat().toLatin1().constData(), v);
+    }
+
+    // A Qt Charts text as drawn: one line is the font's height and 2 px, a word its advance and 2 px.
+    const auto thickness = [](const QFontMetricsF &m) { return std::ceil(m.height()) + kTextPadding; };
+    const auto extent = [](const QFontMetricsF &m, const QString &text) {
+        return std::ceil(m.horizontalAdvance(text)) + kTextPadding;
+    };
+    const auto widestOf = [&](const QFontMetricsF &m, const QStringList &texts) {
+        qreal widest = 0.0;
+        for (const QString &t : texts)
+            widest = std::max(widest, extent(m, t));
+        return widest;
+    };
+    struct KeyAxis
+    {
+        bool turned = false; // labels read bottom-up
+        bool fits = true;    // every label shows, none over its neighbour
+        qreal height = 0.0;  // labels and padding, without a title
+    };
+    const auto keyAxis = [&](qreal points, bool valueTitle) {
+        const QFontMetricsF m(sized(font(), points, false));
+        const qreal line = thickness(m);
+        KeyAxis k;
+        k.height = kLabelPadding + line + 1.0;
+        if (n == 0)
+            return k;
+        const qreal valueAxis =
+            widestOf(m, values) + kLabelPadding + 2.0 + (valueTitle ? line + 2 * kTitlePadding : 0.0);
+        const qreal perKey = (chartWidth - 2 * kSideMargin - valueAxis) / n;
+        const qreal widest = widestOf(m, keys);
+        // Upright when the words fit side by side with a character to spare, otherwise turned.
+        k.turned = widest + m.averageCharWidth() > perKey;
+        k.fits = !k.turned || line + 0.5 <= perKey;
+        if (k.turned)
+            k.height = kLabelPadding + widest + 1.0;
+        return k;
+    };
+    // The title's lines at `points`, broken between words at the chart's width; `whole` is false when a word
+    // alone is wider.
+    const qreal titleWidth = chartWidth - 2 * kSideMargin - 2 * kDocumentMargin - 2.0;
+    const auto wrapTitle = [&](qreal points, bool *whole) {
+        const QFontMetricsF m(sized(font(), points, true));
+        QStringList lines;
+        *whole = true;
+        for (int l = 0; l < m_titleWords.size(); ++l) {
+            const QStringList &words = m_titleWords.at(l);
+            const QStringList &shown = m_titlePlain.at(l);
+            QString line, plain;
+            for (int i = 0; i < words.size(); ++i) {
+                const QString longer = plain.isEmpty() ? shown.at(i) : plain + QLatin1Char(' ') + shown.at(i);
+                if (!plain.isEmpty() && m.horizontalAdvance(longer) > titleWidth) {
+                    lines << line;
+                    line = words.at(i);
+                    plain = shown.at(i);
+                } else {
+                    line = line.isEmpty() ? words.at(i) : line + QLatin1Char(' ') + words.at(i);
+                    plain = longer;
+                }
+                *whole = *whole && m.horizontalAdvance(shown.at(i)) <= titleWidth;
+            }
+            lines << line;
+        }
+        return lines;
+    };
+    const auto titleHeight = [&](qreal points, qsizetype lines) {
+        return lines * std::ceil(QFontMetricsF(sized(font(), points, true)).lineSpacing()) + kTextPadding;
+    };
+    // The plot's height with labels at `labelPoints`, a key axis `keyAxisHeight` tall and a title
+    // `titleTall`.
+    const auto plotHeight = [&](qreal labelPoints, qreal keyAxisHeight, qreal titleTall) {
+        const qreal line = thickness(QFontMetricsF(sized(font(), labelPoints, false)));
+        // Above the plot: the margin, the title with its document margins, and half the top value label.
+        const qreal top =
+            kTopMargin + 1.0 + titleTall + kDocumentMargin + std::max(6.0, line / 2 - kDocumentMargin);
+        return chartHeight - top - kBottomMargin - keyAxisHeight;
+    };
+    // Whether that leaves the bars their share, and no axis squeezed or cut.
+    const auto leavesRoom = [&](qreal labelPoints, qreal keyAxisHeight, qreal titleTall) {
+        const qreal line = thickness(QFontMetricsF(sized(font(), labelPoints, false)));
+        const qreal below = chartHeight - kTopMargin - kBottomMargin - titleTall;
+        const qreal axisLimit = kAxisShare * below - 1.0;
+        // Qt Charts cuts a value label to "..." when it is thicker than its share of the height.
+        const qreal valueLabelLimit = below / ticks - 2 * kLabelPadding;
+        return keyAxisHeight <= axisLimit && line <= valueLabelLimit &&
+               plotHeight(labelPoints, keyAxisHeight, titleTall) >= kMinPlotShare * chartHeight;
+    };
+
+    // 1. One size for the labels and the title: the zoomed one, lowered until everything fits.
+    qreal labelPoints = zoomed;
+    bool whole = true;
+    QStringList lines = wrapTitle(labelPoints, &whole);
+    KeyAxis key = keyAxis(labelPoints, false);
+    while (
+        labelPoints > theme::kMinimumPointSize &&
+        !(key.fits && whole && leavesRoom(labelPoints, key.height, titleHeight(labelPoints, lines.size())))) {
+        labelPoints = std::max(theme::kMinimumPointSize, labelPoints - kPointStep);
+        lines = wrapTitle(labelPoints, &whole);
+        key = keyAxis(labelPoints, false);
+    }
+    const QFont labelFont = sized(font(), labelPoints, false);
+    const QFontMetricsF labelMetrics(labelFont);
+    // The key title only under upright labels (Qt Charts draws it over turned ones), and with room for it.
+    const qreal keyTitleHeight = thickness(labelMetrics) + 2 * kTitlePadding;
+    const bool keyTitle =
+        n > 0 && !key.turned &&
+        leavesRoom(labelPoints, key.height + keyTitleHeight, titleHeight(labelPoints, lines.size()));
+    const qreal keyAxisHeight = key.height + (keyTitle ? keyTitleHeight : 0.0);
+
+    // 2. The title, a heading: larger than the labels where the width held them back and it has room.
+    qreal titlePoints = zoomed;
+    QStringList titleLines = wrapTitle(titlePoints, &whole);
+    while (titlePoints > labelPoints &&
+           !(whole && leavesRoom(labelPoints, keyAxisHeight, titleHeight(titlePoints, titleLines.size())))) {
+        titlePoints = std::max(labelPoints, titlePoints - kPointStep);
+        titleLines = wrapTitle(titlePoints, &whole);
+    }
+    lines = titleLines;
+
+    // 3. The value title, beside the value labels: only if the keys still fit with it, on a plot tall enough
+    //    for the whole word.
+    const KeyAxis withValueTitle = keyAxis(labelPoints, true);
+    const qreal tallestWord = extent(labelMetrics, m_axisY->titleText()) + 2 * kTitlePadding;
+    const bool valueTitle =
+        withValueTitle.fits && withValueTitle.turned == key.turned &&
+        plotHeight(labelPoints, keyAxisHeight, titleHeight(titlePoints, lines.size())) >= tallestWord;
+
+    const QFont titleFont = sized(font(), titlePoints, true);
+    if (m_chart->titleFont() != titleFont)
+        m_chart->setTitleFont(titleFont);
+    for (QAbstractAxis *axis :
+         {static_cast<QAbstractAxis *>(m_axisX), static_cast<QAbstractAxis *>(m_axisY)}) {
+        if (axis->labelsFont() != labelFont)
+            axis->setLabelsFont(labelFont);
+        if (axis->titleFont() != labelFont)
+            axis->setTitleFont(labelFont);
+    }
+    const int angle = key.turned ? -90 : 0;
+    if (m_axisX->labelsAngle() != angle)
+        m_axisX->setLabelsAngle(angle);
+    if (m_axisX->isTitleVisible() != keyTitle)
+        m_axisX->setTitleVisible(keyTitle);
+    if (m_axisY->isTitleVisible() != valueTitle)
+        m_axisY->setTitleVisible(valueTitle);
+    const QString title = lines.join(QStringLiteral("<br>"));
+    if (m_chart->title() != title) // each new title is laid out as rich text: skip repeats
+        m_chart->setTitle(title);
 }
 
 void AttentionChart::updateHighlightAndTitle()
@@ -355,24 +550,44 @@ void AttentionChart::updateHighlightAndTitle()
     const QString query = QStringLiteral("\u201C%1\u201D").arg(m_token.toHtmlEscaped());
     if (set->at(best) <= 0.0) {
         // Every key blocked: say so instead of pointing at an arbitrary zero bar.
-        setTitle(tr("Attention of %1: every key is masked").arg(query));
+        setTitle(tr("Attention of %1: every key is masked"), {query});
         return;
     }
     set->selectBar(best);
     const int precision = m_model ? m_model->precision() : 2;
     const QString key = m_values->headerData(best, Qt::Horizontal).toString().toHtmlEscaped();
     const QString most = MatrixModel::formatValue(set->at(best), std::max(precision, dense ? 3 : 0));
-    setTitle(dense ? tr("Attention of %1: its %2 strongest of %3 keys<br>most on \u201C%4\u201D (%5)")
-                         .arg(query, QString::number(set->count()), QString::number(keys), key, most)
-                   : tr("Attention of %1<br>most on \u201C%2\u201D (%3)").arg(query, key, most));
+    if (dense)
+        setTitle(tr("Attention of %1: its %2 strongest of %3 keys<br>most on \u201C%4\u201D (%5)"),
+                 {query, QString::number(set->count()), QString::number(keys), key, most});
+    else
+        setTitle(tr("Attention of %1<br>most on \u201C%2\u201D (%3)"), {query, key, most});
 }
 
-void AttentionChart::setTitle(const QString &title)
+void AttentionChart::setTitle(const QString &templ, const QStringList &args)
 {
-    if (m_chart->title() == title) // each new title is laid out as rich text: skip repeats
+    // Words are cut from the template before the arguments go in, so a token with spaces stays whole.
+    QList<QStringList> words;
+    QList<QStringList> plain;
+    for (const QString &line : templ.split(QStringLiteral("<br>"))) {
+        QStringList lineWords, linePlain;
+        for (const QString &word : line.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+            lineWords << substitute(word, args);
+            linePlain << QTextDocumentFragment::fromHtml(lineWords.last()).toPlainText();
+        }
+        words << lineWords;
+        plain << linePlain;
+    }
+    if (words == m_titleWords)
         return;
-    m_chart->setTitle(title);
-    setAccessibleDescription(QTextDocumentFragment::fromHtml(title).toPlainText());
+    m_titleWords = words;
+    m_titlePlain = plain;
+    QStringList lines;
+    for (const QStringList &line : words)
+        lines << line.join(QLatin1Char(' '));
+    setAccessibleDescription(
+        QTextDocumentFragment::fromHtml(lines.join(QStringLiteral("<br>"))).toPlainText());
+    fitToSize();
 }
 
 void AttentionChart::updateValueAxis(double largest)
@@ -390,14 +605,23 @@ void AttentionChart::updateValueAxis(double largest)
                 break;
             }
     }
-    if (m_axisY->min() != 0.0 || m_axisY->max() != top)
+    bool changed = false;
+    if (m_axisY->min() != 0.0 || m_axisY->max() != top) {
         m_axisY->setRange(0.0, top);
+        changed = true;
+    }
     const QString format = zoom ? QStringLiteral("%g") : QStringLiteral("%.1f");
-    if (m_axisY->labelFormat() != format)
+    if (m_axisY->labelFormat() != format) {
         m_axisY->setLabelFormat(format);
+        changed = true;
+    }
     const QString title = zoom ? tr("weight (zoomed in)") : tr("weight");
-    if (m_axisY->titleText() != title)
+    if (m_axisY->titleText() != title) {
         m_axisY->setTitleText(title);
+        changed = true;
+    }
+    if (changed) // other value labels and axis title: measured again
+        fitToSize();
 }
 
 } // namespace attention

@@ -37,6 +37,11 @@ public:
     QBarSet *barSet() const;
     QChartView *chartView() const { return m_view; }
 
+    // The point size of the key labels and of the title as laid out for the current size: the widget's
+    // font (the window's zoom), lowered as far as needed, never below theme::kMinimumPointSize.
+    qreal labelPointSize() const;
+    qreal titlePointSize() const;
+
     // Above this many keys the category labels would overlap into a grey smear, so they are hidden.
     static constexpr int kMaxLabelledKeys = 64;
     // A row with more keys charts only its strongest ones (in sentence order), and says so in the title.
@@ -47,13 +52,14 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
-    void updateFonts();
     void styleBarSets();
     void updateCategories();
-    void updateLabelAngle();
+    void fitToSize();
     void updateHighlightAndTitle();
     void updateValueAxis(double largest);
-    void setTitle(const QString &title);
+    // `templ` is a translated title whose lines are separated by <br> and whose words by spaces; each %1…%9
+    // is replaced by the same-numbered escaped argument, kept whole when the title wraps.
+    void setTitle(const QString &templ, const QStringList &args = {});
     void handleModelReset();
 
     QPointer<MatrixModel> m_model;
@@ -66,6 +72,9 @@ private:
     QHBarModelMapper *m_mapper = nullptr;
     int m_row = -1;
     QString m_token;
+    // The title as words (HTML) per line, with each word's text as shown; wrapped to the width by fitToSize.
+    QList<QStringList> m_titleWords;
+    QList<QStringList> m_titlePlain;
 };
 
 } // namespace attention
