@@ -83,6 +83,7 @@ private slots:
     void gridTitleWraps();
 
     void matrixViewIsOneTabStop();
+    void matrixViewScrollsByWholeRows();
     void heatmapNamesWhatItShows();
     void tokenStripEnterChooses();
 
@@ -217,6 +218,31 @@ void tst_Accessibility::gridTitleWraps()
         QVERIFY2(!elided(word, bold, title.width()), qPrintable(word));
     // The grid starts below the title, wherever it ends.
     QVERIFY(grid.cellRect(0, 0).top() > title.bottom());
+}
+
+void tst_Accessibility::matrixViewScrollsByWholeRows()
+{
+    // An operand with more rows than its pane: scrolled to the highlighted row, the top row is whole.
+    QWidget window;
+    auto *layout = new QVBoxLayout(&window);
+    auto *model = new MatrixModel(&window);
+    auto *view = new MatrixView(&window);
+    view->setModel(model);
+    layout->addWidget(view);
+    Eigen::MatrixXd m = Eigen::MatrixXd::Constant(12, 12, 0.08);
+    model->setMatrix(m, tokensOf(12), tokensOf(12));
+    view->fitCells();
+    showAt(&window, QSize(500, 4 * view->rowHeight(0) + 30));
+    // (The last page is Qt's: it aligns the last row with the bottom instead.)
+    for (int row : {7, 2, 6, 0}) {
+        view->setHighlight(row, 3);
+        QCoreApplication::processEvents();
+        const int top = view->rowAt(0);
+        QVERIFY(top >= 0);
+        QVERIFY2(view->rowViewportPosition(top) == 0, qPrintable(QStringLiteral("row %1: top row %2 at %3 px").arg(row).arg(top).arg(view->rowViewportPosition(top))));
+        QVERIFY(view->rowViewportPosition(row) >= 0 &&
+                view->rowViewportPosition(row) + view->rowHeight(row) <= view->viewport()->height());
+    }
 }
 
 void tst_Accessibility::matrixViewIsOneTabStop()

@@ -80,8 +80,9 @@ MatrixView::MatrixView(QWidget *parent) : QTableView(parent)
     setAccessibleDescription(tr("Arrow keys move between the cells, Enter or Space chooses one"));
     setShowGrid(true);
     setGridStyle(Qt::SolidLine);
-    setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
-    setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    // Whole rows and columns: scrolled to a highlighted cell, the first row in sight is never cut across.
+    setHorizontalScrollMode(QAbstractItemView::ScrollPerItem);
+    setVerticalScrollMode(QAbstractItemView::ScrollPerItem);
     horizontalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     horizontalHeader()->setHighlightSections(false);
