@@ -96,6 +96,21 @@ MatrixView::MatrixView(QWidget *parent) : QTableView(parent)
             [this](const QModelIndex &index) { emit cellHovered(index.row(), index.column()); });
 }
 
+void MatrixView::updateGeometries()
+{
+    QTableView::updateGeometries();
+    // A table taller than its pane shows a whole number of rows, the spare pixels left blank below: at
+    // the last page Qt aligns the last row with the bottom, and the top row would be cut across. The
+    // answer depends on the widget's size only (not on the margin set before), so it settles at once.
+    const QMargins m = viewportMargins();
+    const int rowHeight = verticalHeader()->defaultSectionSize();
+    const int available = viewport()->height() + m.bottom();
+    const int rows = model() ? model()->rowCount() : 0;
+    const int spare = rowHeight > 0 && rows * rowHeight > available ? available % rowHeight : 0;
+    if (spare != m.bottom())
+        setViewportMargins(m.left(), m.top(), m.right(), spare);
+}
+
 void MatrixView::setHighlight(int row, int column)
 {
     if (row == m_row && column == m_column)

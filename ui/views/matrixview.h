@@ -39,6 +39,7 @@ protected:
     void focusInEvent(QFocusEvent *event) override;
     void focusOutEvent(QFocusEvent *event) override;
     void paintEvent(QPaintEvent *event) override;
+    void updateGeometries() override;
 
 private:
     QSize contentSize() const;
