@@ -2,6 +2,7 @@
 #include "attention.h"
 #include "evaluate.h"
 #include "learning.h"
+#include "lessonio.h"
 #include "modelio.h"
 #include "report.h"
 #include "safewrite.h"
@@ -11,6 +12,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QTextStream>
 #include <cstdio>
@@ -307,12 +309,62 @@ int runEval(const QStringList &arguments)
     return Success;
 }
 
+int runLessons(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Check lessons: syntax, unknown keys, values out of range, tokens not in the sentence, and every\n"
+        "claim against the real trace. With no FILE, every shipped lesson. One line per problem:\n"
+        "file:line: step N: field: what is wrong. Exit code 1 when there is any."));
+    parser.addHelpOption();
+    const QCommandLineOption check(QStringLiteral("check"), QStringLiteral("Check the lessons (the default)."));
+    const QCommandLineOption list(QStringLiteral("list"), QStringLiteral("List the shipped lessons."));
+    parser.addOption(check);
+    parser.addOption(list);
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Lesson files to check."), QStringLiteral("[FILE...]"));
+    if (!parser.parse(arguments))
+        return complain(parser.errorText(), Usage);
+    if (parser.isSet(QStringLiteral("help"))) {
+        print(parser.helpText().toUtf8());
+        return Success;
+    }
+    if (parser.isSet(list)) {
+        QByteArray text;
+        for (const QString &path : shippedLessons()) {
+            const LessonFile file = readLesson(path);
+            text += QStringLiteral("%1  %2 (%3 steps)\n")
+                        .arg(QFileInfo(path).fileName().chopped(10), QString::fromStdString(file.parse.lesson.title))
+                        .arg(file.parse.lesson.steps.size())
+                        .toUtf8();
+        }
+        print(text);
+        return Success;
+    }
+    QStringList files = parser.positionalArguments();
+    if (files.isEmpty())
+        files = shippedLessons();
+    if (files.isEmpty())
+        return complain(QStringLiteral("no lessons to check"), Failure);
+    int problems = 0;
+    QByteArray text;
+    for (const QString &f : files) {
+        const QStringList lines = checkLessonFile(f);
+        problems += int(lines.size());
+        for (const QString &line : lines)
+            text += line.toUtf8() + '\n';
+    }
+    print(text);
+    std::fprintf(stderr, "%lld lesson(s) checked, %d problem(s)\n", static_cast<long long>(files.size()), problems);
+    return problems == 0 ? Success : Failure;
+}
+
 const char *kUsage = "Usage: attention-lab-cli COMMAND [options]\n"
                      "\n"
                      "Commands:\n"
                      "  trace   print every intermediate of self-attention for a sentence\n"
                      "  train   train the model from the built-in corpus\n"
                      "  eval    measure a model on held-out sentences\n"
+                     "  lessons check lesson files (--check [FILE...]) or list the shipped ones (--list)\n"
                      "\n"
                      "Run 'attention-lab-cli COMMAND --help' for a command's options.\n";
 
@@ -343,5 +395,7 @@ int main(int argc, char **argv)
         return runTrain(args);
     if (command == QLatin1String("eval"))
         return runEval(args);
+    if (command == QLatin1String("lessons"))
+        return runLessons(args);
     return complain(QStringLiteral("unknown command \"%1\"\n%2").arg(command, QLatin1String(kUsage)), Usage);
 }
