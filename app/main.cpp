@@ -1,5 +1,7 @@
 // attention-lab: the GUI. With --screenshot it builds the window in the given state, renders it to a PNG
 // and exits, which works without a display (QT_QPA_PLATFORM=offscreen).
+#include "lessonplayer.h"
+#include "lessons.h"
 #include "mainwindow.h"
 #include "modelio.h"
 #include "safewrite.h"
@@ -76,7 +78,14 @@ int main(int argc, char **argv)
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Render the window to this PNG file and exit."),
                                         QStringLiteral("FILE.png"));
-    parser.addOptions({sentence, step, mask, select, size, zoom, model, layer, head, panel, screenshot});
+    const QCommandLineOption lesson(QStringLiteral("lesson"),
+                                    QStringLiteral("Open a lesson: a shipped one by name or number (01-context, 1) "
+                                                   "or a lesson file."),
+                                    QStringLiteral("NAME|FILE"));
+    const QCommandLineOption lessonStep(QStringLiteral("lesson-step"),
+                                        QStringLiteral("Open the lesson at this step (1, 2, …)."), QStringLiteral("N"));
+    parser.addOptions({sentence, step, mask, select, size, zoom, model, layer, head, panel, lesson, lessonStep,
+                       screenshot});
     parser.process(app);
 
     const ModelLoad loaded = loadModel(QStringLiteral("didactic"));
@@ -92,6 +101,18 @@ int main(int argc, char **argv)
         const QString error = window.useModel(parser.value(model));
         if (!error.isEmpty())
             return fail(error, 1);
+    }
+    if (parser.isSet(lesson)) {
+        // The lesson's step sets the state; the options below may change it further.
+        bool ok = true;
+        const int n = parser.isSet(lessonStep) ? parser.value(lessonStep).toInt(&ok) : 1;
+        if (!ok || n < 1)
+            return fail(QStringLiteral("--lesson-step must be a step number: 1, 2, …"), 2);
+        const QString error = window.lessons()->open(parser.value(lesson), n - 1);
+        if (!error.isEmpty())
+            return fail(error, 1);
+        if (n > window.lessons()->player()->stepCount())
+            return fail(QStringLiteral("--lesson-step: the lesson has %1 steps").arg(window.lessons()->player()->stepCount()), 2);
     }
     if (parser.isSet(sentence))
         window.setSentence(parser.value(sentence));

@@ -3,6 +3,7 @@
 
 #include "comparepanel.h"
 #include "examples.h"
+#include "lessons.h"
 #include "matrixmodel.h"
 #include "menus.h"
 #include "pipelinepanel.h"
@@ -52,6 +53,7 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     setCentralWidget(central);
     m_panels = new SidePanels(this, m_controller, m_weights);
     m_menus->build(m_stage, m_panels, m_top->sentenceField());
+    m_lessons = new Lessons(this, m_controller, m_stage, m_panels, settings);
     statusBar()->setSizeGripEnabled(true);
 
     connect(m_stage, &Stage::cellActivated, m_panels, &SidePanels::explainCell);
@@ -59,6 +61,7 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     auto status = [this](const QString &text, int ms = 10000) { statusBar()->showMessage(text, ms); };
     connect(m_stage, &Stage::message, this, [status](const QString &text) { status(text); });
     connect(m_menus, &Menus::message, this, status);
+    connect(m_lessons, &Lessons::message, this, [status](const QString &text) { status(text, 30000); });
     connect(m_panels, &SidePanels::modelFailed, this, [this](const QString &error) {
         // Plain text: the message quotes a file name, which QMessageBox would read as markup.
         QMessageBox box(QMessageBox::Warning, tr("Model"), error, QMessageBox::Ok, this);
@@ -207,7 +210,7 @@ void MainWindow::applyZoom()
     QFont f = QApplication::font();
     f.setPointSizeF(m_basePointSize * zoom);
     centralWidget()->setFont(f);
-    for (QDockWidget *d : m_panels->docks())
+    for (QDockWidget *d : m_panels->docks() + QList<QDockWidget *>{m_lessons->dock()})
         if (d->widget())
             d->widget()->setFont(f);
     m_panels->fitToWidth(width(), zoom, m_dockLayoutRestored);

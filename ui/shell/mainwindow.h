@@ -25,6 +25,7 @@ class HeatmapView;
 class LayerFlowView;
 class LineView;
 class MatrixModel;
+class Lessons;
 class Menus;
 class ModelGridView;
 class Session;
@@ -72,6 +73,7 @@ public:
     Stage *stage() const { return m_stage; }
     SidePanels *sidePanels() const { return m_panels; }
     Menus *menus() const { return m_menus; }
+    Lessons *lessons() const { return m_lessons; }
     QLineEdit *sentenceField() const;
     TokenStrip *tokenStrip() const;
     StepNavigator *stepNavigator() const;
@@ -115,6 +117,7 @@ private:
     StageController *m_controller;
     MatrixModel *m_weights;
     Session *m_session = nullptr;
+    Lessons *m_lessons = nullptr;
     Menus *m_menus = nullptr;
     TopBar *m_top = nullptr;
     Stage *m_stage = nullptr;

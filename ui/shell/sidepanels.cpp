@@ -157,9 +157,30 @@ QDockWidget *SidePanels::dock(SidePanel panel) const
     return m_explainDock;
 }
 
+QDockWidget *SidePanels::front() const
+{
+    return m_frontExtra && m_frontExtra->isVisibleTo(m_window) ? m_frontExtra : dock(m_controller->state().panel);
+}
+
 QList<QDockWidget *> SidePanels::docks() const
 {
     return {m_pipelineDock, m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock};
+}
+
+void SidePanels::addTabbedDock(QDockWidget *d)
+{
+    m_extraDocks << d;
+    const bool tabbed = m_window->tabifiedDockWidgets(m_pipelineDock).contains(m_explainDock);
+    m_window->tabifyDockWidget(tabbed ? m_pipelineDock : m_explainDock, d);
+}
+
+void SidePanels::raiseTabbedDock(QDockWidget *d)
+{
+    m_frontExtra = d;
+    m_raising = true;
+    d->show();
+    d->raise();
+    m_raising = false;
 }
 
 void SidePanels::showTrace()
@@ -226,6 +247,7 @@ void SidePanels::raiseForState()
     if (panel == m_shownPanel)
         return;
     m_shownPanel = panel;
+    m_frontExtra = nullptr;
     QDockWidget *front = dock(panel);
     {
         m_raising = true;
@@ -255,11 +277,11 @@ void SidePanels::windowShown()
     if (m_tracking)
         return;
     m_raising = true;
-    dock(m_controller->state().panel)->raise();
+    front()->raise();
     m_raising = false;
     QTimer::singleShot(kSettleMs, this, [this] {
         m_raising = true;
-        dock(m_controller->state().panel)->raise();
+        front()->raise();
         m_raising = false;
         m_tracking = true;
         for (QTabBar *bar : m_window->findChildren<QTabBar *>())
@@ -294,7 +316,8 @@ void SidePanels::fitToWidth(int width, double zoom, bool keepUserWidths)
     // Below 1280 px at 100 % (960 px at 75 %, 1920 px at 150 %) there is no room for panels on both sides:
     // the right panels join the pipeline panel as tabs, and come back to the right when there is room again.
     const bool narrow = width < 1280 * zoom;
-    const QList<QDockWidget *> right = {m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock};
+    const QList<QDockWidget *> right = QList<QDockWidget *>{m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock} +
+                                       m_extraDocks;
     const bool tabbed = m_window->tabifiedDockWidgets(m_pipelineDock).contains(m_explainDock);
     if ((narrow && !tabbed) || (!narrow && tabbed)) {
         // Moving docks shows and hides them: that is no choice of the person's. The tabs settle a moment later.
@@ -302,7 +325,7 @@ void SidePanels::fitToWidth(int width, double zoom, bool keepUserWidths)
         QTimer::singleShot(kSettleMs, this, [this] {
             m_arranging = false;
             m_raising = true;
-            dock(m_controller->state().panel)->raise();
+            front()->raise();
             m_raising = false;
         });
     }

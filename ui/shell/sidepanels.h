@@ -41,6 +41,13 @@ public:
     QDockWidget *pipelineDock() const { return m_pipelineDock; }
     QDockWidget *dock(SidePanel panel) const;
     QList<QDockWidget *> docks() const;
+    // One more panel that shares the right side as a tab (the lesson): it follows the others when they
+    // move to the left side of a narrow window and back.
+    void addTabbedDock(QDockWidget *dock);
+    // Brings such a panel forward, now and once the window's tabs settle; a change of the state's panel
+    // brings that one forward again.
+    void raiseTabbedDock(QDockWidget *dock);
+    static constexpr int kSettleMs = 150; // docks that were moved settle their tabs within this
 
     // A cell to explain now (a click); the explanation goes back to the state's selection on the next change.
     void explainCell(MatrixId panel, int row, int column);
@@ -63,6 +70,7 @@ private:
     void showSelection();
     void showView();
     void raiseForState();
+    QDockWidget *front() const; // the panel to bring forward when the tabs settle
 
     QMainWindow *m_window;
     StageController *m_controller;
@@ -83,12 +91,13 @@ private:
     MatrixId m_hoverPanel = MatrixId::Weights;
     int m_hoverRow = -1;
     int m_hoverColumn = -1;
+    QList<QDockWidget *> m_extraDocks;
+    QDockWidget *m_frontExtra = nullptr;
     double m_tierZoom = 0.0;
     int m_tierWidth = 0;
     int m_tier = -1; // 0 narrow, 1 laptop, 2 projector: the width class the docks were last sized for
     bool m_raising = false;
     bool m_arranging = false;
-    static constexpr int kSettleMs = 150; // docks that were moved settle their tabs within this
     bool m_tracking = false; // set once the window is shown: tab changes before that are Qt's own
     SidePanel m_shownPanel = SidePanel::Explain; // the panel last brought forward for the state
     static constexpr int kHoverRestMs = 90;

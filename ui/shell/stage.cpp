@@ -305,6 +305,8 @@ void Stage::updateHeatmap()
 
 bool Stage::eventFilter(QObject *watched, QEvent *event)
 {
+    if (watched == m_stack && event->type() == QEvent::Resize && m_cover)
+        m_cover->setGeometry(m_stack->rect());
     if (watched == m_equationScroll->viewport() && event->type() == QEvent::Resize) {
         const int w = m_equationScroll->viewport()->width();
         m_formula->setMaximumWidth(w);
@@ -314,6 +316,31 @@ bool Stage::eventFilter(QObject *watched, QEvent *event)
         (watched == m_heatmapCaption && event->type() == QEvent::FontChange))
         fitCaption();
     return QWidget::eventFilter(watched, event);
+}
+
+void Stage::setResultHidden(bool hidden, const QString &why)
+{
+    if (!m_cover) {
+        // Over the whole stage: the equation's operands show the weights too.
+        m_cover = new QLabel(m_stack);
+        m_stack->installEventFilter(this);
+        m_cover->setObjectName(QStringLiteral("resultCover"));
+        m_cover->setAlignment(Qt::AlignCenter);
+        m_cover->setWordWrap(true);
+        m_cover->setTextFormat(Qt::PlainText);
+        m_cover->setAutoFillBackground(true);
+        m_cover->hide();
+    }
+    m_cover->setText(why);
+    m_cover->setGeometry(m_stack->rect());
+    m_cover->setVisible(hidden);
+    if (hidden)
+        m_cover->raise();
+}
+
+bool Stage::resultHidden() const
+{
+    return m_cover && m_cover->isVisible();
 }
 
 void Stage::fitCaption()

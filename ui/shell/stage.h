@@ -38,6 +38,9 @@ public:
     // The picture under the equation now: the heatmap or the lines.
     QWidget *currentView() const;
     bool showsEmptyState() const;
+    // Predict, then reveal: the result under the equation is covered with `why` until shown again.
+    void setResultHidden(bool hidden, const QString &why = QString());
+    bool resultHidden() const;
 
 signals:
     // A cell was clicked or chosen with the keyboard (not in mask editing): explain it.
@@ -78,6 +81,7 @@ private:
     QLabel *m_heatmapCaption = nullptr;
     QString m_caption;      // the caption with what rows and columns are
     QString m_shortCaption; // the name and the size only, for a narrow stage
+    QLabel *m_cover = nullptr; // over the heatmap and lines while a question waits for its answer
     HeatmapView *m_heatmap = nullptr;
     QScrollArea *m_linesScroll = nullptr;
     LineView *m_lines = nullptr;
