@@ -11,10 +11,12 @@
 #include "stagecontroller.h"
 
 #include <QAbstractButton>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -178,6 +180,13 @@ void tst_LessonPlayer::stepsAndQuestions()
     QVERIFY(panel->feedback()->text().startsWith(QStringLiteral("Right")));
     QTest::mouseClick(panel->previousButton(), Qt::LeftButton);
     QCOMPARE(player->stepIndex(), 1);
+    // Any step from the list.
+    QCOMPARE(panel->stepList()->count(), 3);
+    QCOMPARE(panel->stepList()->currentIndex(), 1);
+    QVERIFY(panel->stepList()->itemText(1).contains(QStringLiteral("2. Scores")));
+    panel->stepList()->activated(0);
+    QCOMPARE(player->stepIndex(), 0);
+    QCOMPARE(w.controller()->state().step, Step::Softmax);
 }
 
 void tst_LessonPlayer::reloadKeepsTheStepAndABrokenEditKeepsTheLesson()
@@ -231,6 +240,8 @@ void tst_LessonPlayer::progressIsRemembered()
         QTest::mouseClick(panel->answerButtons()[1], Qt::LeftButton); // right
         QVERIFY(w.lessons()->player()->isDone(0));
         QVERIFY(panel->position()->text().contains(QStringLiteral("done")));
+        QVERIFY(panel->stepList()->itemText(0).startsWith(QStringLiteral("✓")));
+        QVERIFY(!panel->stepList()->itemText(1).startsWith(QStringLiteral("✓")));
         QVERIFY(!w.lessons()->player()->isDone(1));
     }
     settings.sync();
@@ -239,6 +250,16 @@ void tst_LessonPlayer::progressIsRemembered()
     QVERIFY(w.lessons()->open(path).isEmpty());
     QVERIFY(w.lessons()->player()->isDone(0));
     QVERIFY(!w.lessons()->player()->isDone(1));
+    // The Lessons menu tells how far each shipped lesson got.
+    const QString first = shippedLessons().constFirst();
+    QVERIFY(w.lessons()->open(first).isEmpty());
+    w.lessons()->player()->markDone(0);
+    emit w.lessons()->menu()->aboutToShow();
+    QStringList texts;
+    for (QAction *a : w.lessons()->menu()->actions())
+        texts << a->text();
+    const int steps = w.lessons()->player()->stepCount();
+    QVERIFY2(texts.filter(QStringLiteral("(1 of %1 steps)").arg(steps)).size() == 1, qPrintable(texts.join(QLatin1Char('|'))));
 }
 
 void tst_LessonPlayer::malformedLessonLeavesTheOpenOne()

@@ -7,6 +7,7 @@
 
 #include <QButtonGroup>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -65,10 +66,16 @@ LessonPanel::LessonPanel(LessonPlayer *player, StageController *controller, QWid
     m_position = new QLabel(this);
     m_position->setWordWrap(true);
     m_position->setTextFormat(Qt::PlainText);
+    m_steps = new QComboBox(this);
+    m_steps->setAccessibleName(tr("Lesson steps"));
+    m_steps->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_steps->setMinimumContentsLength(12);
+    connect(m_steps, qOverload<int>(&QComboBox::activated), m_player, &LessonPlayer::goTo);
     m_narration = new LessonText(this);
     m_narration->setAccessibleName(tr("Lesson text"));
     v->addWidget(m_title);
     v->addWidget(m_position);
+    v->addWidget(m_steps);
     v->addWidget(m_narration, 3);
 
     m_questionBox = new QWidget(this);
@@ -111,6 +118,8 @@ LessonPanel::LessonPanel(LessonPlayer *player, StageController *controller, QWid
 
     connect(m_player, &LessonPlayer::lessonChanged, this, &LessonPanel::showStep);
     connect(m_player, &LessonPlayer::stepChanged, this, &LessonPanel::showStep);
+    connect(m_player, &LessonPlayer::lessonChanged, this, &LessonPanel::fillStepList);
+    connect(m_player, &LessonPlayer::progressChanged, this, &LessonPanel::fillStepList);
     connect(m_player, &LessonPlayer::progressChanged, this, [this] {
         const LessonPlayer &p = *m_player;
         if (p.isOpen())
@@ -127,8 +136,29 @@ QList<QAbstractButton *> LessonPanel::answerButtons() const
     return m_options ? m_options->buttons() : QList<QAbstractButton *>();
 }
 
+void LessonPanel::fillStepList()
+{
+    const QSignalBlocker block(m_steps);
+    m_steps->clear();
+    for (int i = 0; i < m_player->stepCount(); ++i) {
+        const LessonStep &step = m_player->lesson().steps[static_cast<std::size_t>(i)];
+        const QString title = step.title.empty() ? QString::fromStdString(stepTitle(step.state.step))
+                                                 : QString::fromStdString(step.title);
+        m_steps->addItem(QStringLiteral("%1 %2. %3").arg(m_player->isDone(i) ? QStringLiteral("✓") : QStringLiteral("  "))
+                             .arg(i + 1)
+                             .arg(title));
+    }
+    m_steps->setCurrentIndex(m_player->stepIndex());
+    m_steps->setVisible(m_player->isOpen());
+}
+
 void LessonPanel::showStep()
 {
+    {
+        const QSignalBlocker block(m_steps);
+        if (m_player->stepIndex() < m_steps->count())
+            m_steps->setCurrentIndex(m_player->stepIndex());
+    }
     const LessonStep *step = m_player->currentStep();
     m_answered = false;
     if (!step) {

@@ -7,6 +7,7 @@
 
 class QAbstractButton;
 class QButtonGroup;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -40,6 +41,8 @@ public:
 
     LessonText *narration() const { return m_narration; }
     QLabel *position() const { return m_position; }
+    // Every step of the lesson, done ones ticked: choosing one goes there.
+    QComboBox *stepList() const { return m_steps; }
     QLabel *feedback() const { return m_feedback; }
     QPushButton *nextButton() const { return m_next; }
     QPushButton *previousButton() const { return m_previous; }
@@ -55,6 +58,7 @@ signals:
 
 private:
     void showStep();
+    void fillStepList();
     void buildQuestion();
     void check(int clicked = -1);
     void answer(bool right, const QString &text);
@@ -63,6 +67,7 @@ private:
     StageController *m_controller;
     QLabel *m_title = nullptr;
     QLabel *m_position = nullptr;
+    QComboBox *m_steps = nullptr;
     LessonText *m_narration = nullptr;
     QWidget *m_questionBox = nullptr;
     QVBoxLayout *m_questionLayout = nullptr;

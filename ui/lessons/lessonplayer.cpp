@@ -158,6 +158,11 @@ QString LessonPlayer::progressKey(const QString &path)
     return QStringLiteral("lessons/done/%1").arg(QString::fromUtf8(id.toUtf8().toPercentEncoding()));
 }
 
+int LessonPlayer::doneCount(const QSettings *settings, const QString &path)
+{
+    return settings ? static_cast<int>(settings->value(progressKey(path)).toStringList().size()) : 0;
+}
+
 void LessonPlayer::markDone(int step)
 {
     if (!m_settings || !isOpen() || isDone(step))

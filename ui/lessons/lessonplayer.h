@@ -47,6 +47,8 @@ public:
     void markDone(int step);
     bool isDone(int step) const;
     static QString progressKey(const QString &path);
+    // How many steps of the lesson at `path` are done, from the settings.
+    static int doneCount(const QSettings *settings, const QString &path);
 
     // Reads the file again now (the watcher does this when it changes on disk).
     QString reload();

@@ -16,6 +16,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QEvent>
+#include <memory>
 #include <QLabel>
 #include <QTimer>
 
@@ -81,13 +82,32 @@ Lessons::Lessons(QMainWindow *window, StageController *controller, Stage *stage,
     QAction *openFile = m_menu->addAction(tr("&Open Lesson…"), this, &Lessons::openFromDialog);
     openFile->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
     m_menu->addSeparator();
+    struct Entry
+    {
+        QAction *action;
+        QString path, label;
+        int steps;
+    };
+    auto entries = std::make_shared<QList<Entry>>();
     for (const QString &path : shippedLessons()) {
         const LessonFile file = readLesson(path);
         const QString title = QString::fromStdString(file.parse.lesson.title);
         const QString number = QFileInfo(path).fileName().section(QLatin1Char('-'), 0, 0);
-        m_menu->addAction(QStringLiteral("%1  %2").arg(number, title.isEmpty() ? QFileInfo(path).fileName() : title),
-                          this, [this, path] { open(path); });
+        const QString label =
+            QStringLiteral("%1  %2").arg(number, title.isEmpty() ? QFileInfo(path).fileName() : title);
+        QAction *a = m_menu->addAction(label, this, [this, path] { open(path); });
+        entries->append({a, path, label, static_cast<int>(file.parse.lesson.steps.size())});
     }
+    // Each lesson says how far the learner got: "3 of 5 steps", or a tick when all are done.
+    connect(m_menu, &QMenu::aboutToShow, this, [entries, settings] {
+        for (const Entry &e : *entries) {
+            const int done = std::min(LessonPlayer::doneCount(settings, e.path), e.steps);
+            e.action->setText(done == 0 ? e.label
+                              : done >= e.steps
+                                  ? tr("%1  ✓").arg(e.label)
+                                  : tr("%1  (%2 of %3 steps)").arg(e.label).arg(done).arg(e.steps));
+        }
+    });
     m_menu->addSeparator();
     QAction *close = m_menu->addAction(tr("&Close Lesson"), m_player, &LessonPlayer::close);
     close->setEnabled(false);
