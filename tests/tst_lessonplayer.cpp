@@ -82,6 +82,7 @@ private slots:
     void reloadKeepsTheStepAndABrokenEditKeepsTheLesson();
     void progressIsRemembered();
     void malformedLessonLeavesTheOpenOne();
+    void theClickerMovesTheLesson();
 };
 
 void tst_LessonPlayer::everyShippedStepAppliesItsState()
@@ -278,6 +279,34 @@ void tst_LessonPlayer::malformedLessonLeavesTheOpenOne()
     QVERIFY(w.lessons()->open(dir.filePath(QStringLiteral("missing.lesson.md"))).contains(QStringLiteral("No lesson")));
     QVERIFY(!w.lessons()->open(dir.path()).isEmpty()); // a folder
     QCOMPARE(w.lessons()->player()->path(), good);
+}
+
+void tst_LessonPlayer::theClickerMovesTheLesson()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.lesson.md"));
+    write(path, kLesson);
+    MainWindow w(didactic());
+    w.resize(1366, 768);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.lessons()->open(path).isEmpty());
+    LessonPlayer *player = w.lessons()->player();
+    // Page Down, the clicker's key, goes to the lesson's next step (and its state), not the stage's.
+    QTest::keyClick(&w, Qt::Key_PageDown);
+    QCOMPARE(player->stepIndex(), 1);
+    QCOMPARE(w.controller()->state().step, Step::Scores);
+    QTest::keyClick(&w, Qt::Key_PageDown);
+    QCOMPARE(player->stepIndex(), 2);
+    QTest::keyClick(&w, Qt::Key_PageDown); // the last step stays
+    QCOMPARE(player->stepIndex(), 2);
+    QTest::keyClick(&w, Qt::Key_PageUp);
+    QCOMPARE(player->stepIndex(), 1);
+    // With the lesson closed, the keys move the stage's step again.
+    player->close();
+    const Step before = w.controller()->state().step;
+    QTest::keyClick(&w, Qt::Key_PageDown);
+    QCOMPARE(stepIndex(w.controller()->state().step), stepIndex(before) + 1);
 }
 
 QTEST_MAIN(tst_LessonPlayer)

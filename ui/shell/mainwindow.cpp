@@ -3,6 +3,7 @@
 
 #include "comparepanel.h"
 #include "examples.h"
+#include "lessonplayer.h"
 #include "lessons.h"
 #include "matrixmodel.h"
 #include "menus.h"
@@ -54,6 +55,14 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     m_panels = new SidePanels(this, m_controller, m_weights);
     m_menus->build(m_stage, m_panels, m_top->sentenceField());
     m_lessons = new Lessons(this, m_controller, m_stage, m_panels, settings);
+    // While a lesson is open, the clicker moves through its steps.
+    m_menus->setAdvance([this](int delta) {
+        LessonPlayer *player = m_lessons->player();
+        if (!player->isOpen())
+            return false;
+        player->goTo(player->stepIndex() + delta);
+        return true;
+    });
     statusBar()->setSizeGripEnabled(true);
 
     connect(m_stage, &Stage::cellActivated, m_panels, &SidePanels::explainCell);

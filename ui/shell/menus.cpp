@@ -109,9 +109,9 @@ void Menus::build(Stage *stage, SidePanels *panels, QWidget *sentenceField)
     connect(c, &StageController::stepChanged, stopEditing, [c, stopEditing] { stopEditing->setEnabled(c->state().maskEdit); });
 
     QMenu *view = bar->addMenu(tr("&View"));
-    QAction *next = view->addAction(tr("&Next step"), c, &StageController::nextStep);
+    QAction *next = view->addAction(tr("&Next step"), this, [this] { advance(+1); });
     next->setShortcuts({QKeySequence(Qt::Key_PageDown), QKeySequence(tr("Alt+Right"))});
-    QAction *previous = view->addAction(tr("&Previous step"), c, &StageController::previousStep);
+    QAction *previous = view->addAction(tr("&Previous step"), this, [this] { advance(-1); });
     previous->setShortcuts({QKeySequence(Qt::Key_PageUp), QKeySequence(tr("Alt+Left"))});
     view->addSeparator();
     QAction *zoomIn = view->addAction(tr("Zoom &in"), this, [c] { c->setZoom(c->state().zoom * 1.15); });
@@ -264,6 +264,16 @@ void Menus::showContextMenu(QWidget *view, const QPoint &globalPos, MatrixModel 
                        [matrix] { QApplication::clipboard()->setText(matrix->toCsv()); });
     }
     menu.exec(globalPos);
+}
+
+void Menus::advance(int delta)
+{
+    if (m_advance && m_advance(delta))
+        return;
+    if (delta > 0)
+        m_controller->nextStep();
+    else
+        m_controller->previousStep();
 }
 
 } // namespace attention

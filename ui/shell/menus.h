@@ -39,6 +39,10 @@ public:
     // The file name the save dialog suggests for `what` ("view", "equation", "matrix").
     QString suggestedName(const QString &what, const QString &extension) const;
     void showContextMenu(QWidget *view, const QPoint &globalPos, MatrixModel *matrix);
+    // What the clicker's keys (Page Down / Page Up, the View menu's Next and Previous) move: by default the
+    // stage's step; a lesson takes them over while it is open. The handler returns false to let the step move.
+    void setAdvance(std::function<bool(int delta)> advance) { m_advance = std::move(advance); }
+    void advance(int delta);
 
 signals:
     void message(const QString &text, int milliseconds);
@@ -55,6 +59,7 @@ private:
     Stage *m_stage = nullptr;
     SidePanels *m_panels = nullptr;
     QMenu *m_examples = nullptr;
+    std::function<bool(int)> m_advance;
 };
 
 } // namespace attention
