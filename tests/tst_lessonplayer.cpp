@@ -1,6 +1,8 @@
 // Lessons in the window: every shipped step applies, questions are answered against the trace, the file
 // is read again when it changes, a broken edit keeps the lesson, and progress outlives the window.
 #include "appstate.h"
+#include "comparepanel.h"
+#include "sidepanels.h"
 #include "lessonio.h"
 #include "lessonpanel.h"
 #include "lessonplayer.h"
@@ -109,6 +111,18 @@ void tst_LessonPlayer::everyShippedStepAppliesItsState()
             for (const LessonClaim &claim : step.claims)
                 QVERIFY2(evaluateClaim(claim.text, *w.controller()->trace(), step.state).empty(),
                          qPrintable(QStringLiteral("%1 step %2: %3").arg(path).arg(i + 1).arg(QString::fromStdString(claim.text))));
+            // Two sentences to compare are in the Compare panel.
+            if (!step.state.compareA.empty()) {
+                const auto fields = w.sidePanels()->compare()->findChildren<QLineEdit *>();
+                QStringList texts;
+                for (QLineEdit *f : fields)
+                    texts << f->text();
+                QVERIFY2(texts.contains(QString::fromStdString(step.state.compareA)) &&
+                             texts.contains(QString::fromStdString(step.state.compareB)) &&
+                             texts.contains(QString::fromStdString(step.state.compareWord)),
+                         qPrintable(texts.join(QLatin1Char('|'))));
+                QVERIFY2(w.sidePanels()->compare()->problem().isEmpty(), qPrintable(w.sidePanels()->compare()->problem()));
+            }
             ++steps;
         }
     }

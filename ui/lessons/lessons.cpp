@@ -1,6 +1,7 @@
 // The lessons' place in the window.
 #include "lessons.h"
 
+#include "comparepanel.h"
 #include "lessonio.h"
 #include "lessonpanel.h"
 #include "lessonplayer.h"
@@ -72,6 +73,14 @@ Lessons::Lessons(QMainWindow *window, StageController *controller, Stage *stage,
                     cover->raise();
                 }
             }
+    });
+    // A step that names two sentences to compare fills the Compare panel with them.
+    connect(m_player, &LessonPlayer::stepChanged, this, [this] {
+        const LessonStep *step = m_player->currentStep();
+        if (step && !step->state.compareA.empty())
+            m_panels->compare()->setInputs(QString::fromStdString(step->state.compareA),
+                                           QString::fromStdString(step->state.compareB),
+                                           QString::fromStdString(step->state.compareWord));
     });
     connect(m_player, &LessonPlayer::problem, this, [this](const QString &text) {
         emit message(text.section(QLatin1Char('\n'), 0, 1).replace(QLatin1Char('\n'), QLatin1Char(' ')));
