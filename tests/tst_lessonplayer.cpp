@@ -59,6 +59,7 @@ const QByteArray kLesson = "---\n"
                            "answer: weight(it, animal) ± 0.01\n"
                            "---\n"
                            "step: weighted-sum\n"
+                           "compare: we sat on the bank of the river | the bank gave us a loan | bank\n"
                            "\n"
                            "Third step <img src=\"/etc/passwd\"> stays text.\n"
                            "\n"
@@ -182,6 +183,12 @@ void tst_LessonPlayer::stepsAndQuestions()
     QTest::mouseClick(panel->nextButton(), Qt::LeftButton);
     QCOMPARE(w.controller()->state().step, Step::WeightedSum);
     QVERIFY(panel->narration()->toPlainText().contains(QStringLiteral("<img src=\"/etc/passwd\">")));
+    QStringList compared;
+    for (QLineEdit *f : w.sidePanels()->compare()->findChildren<QLineEdit *>())
+        compared << f->text();
+    QVERIFY2(compared.contains(QStringLiteral("we sat on the bank of the river")) &&
+                 compared.contains(QStringLiteral("the bank gave us a loan")) && compared.contains(QStringLiteral("bank")),
+             qPrintable(compared.join(QLatin1Char('|'))));
     QVERIFY(!panel->nextButton()->isEnabled());
     const QList<QAbstractButton *> options = panel->answerButtons();
     QCOMPARE(options.size(), 2);
