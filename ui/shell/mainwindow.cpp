@@ -5,6 +5,7 @@
 #include "examples.h"
 #include "lessonplayer.h"
 #include "lessons.h"
+#include "presentation.h"
 #include "matrixmodel.h"
 #include "menus.h"
 #include "pipelinepanel.h"
@@ -55,6 +56,20 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     m_panels = new SidePanels(this, m_controller, m_weights);
     m_menus->build(m_stage, m_panels, m_top->sentenceField());
     m_lessons = new Lessons(this, m_controller, m_stage, m_panels, settings);
+    // Classroom mode, as slide software has it: F5 from the start, Shift+F5 from here, Esc ends.
+    m_presentation = new Presentation(this, m_controller, m_stage, m_lessons->player(),
+                                      [this](int delta) { m_menus->advance(delta); });
+    for (QAction *a : menuBar()->actions())
+        if (a->menu() && a->text().contains(QLatin1String("View"))) {
+            a->menu()->addSeparator();
+            QAction *fromStart = a->menu()->addAction(tr("&Present from the start"), this,
+                                                      [this] { m_presentation->start(true); });
+            fromStart->setShortcut(QKeySequence(Qt::Key_F5));
+            QAction *fromHere = a->menu()->addAction(tr("Present from &this step"), this,
+                                                     [this] { m_presentation->start(false); });
+            fromHere->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+            break;
+        }
     // While a lesson is open, the clicker moves through its steps.
     m_menus->setAdvance([this](int delta) {
         LessonPlayer *player = m_lessons->player();

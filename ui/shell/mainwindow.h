@@ -27,6 +27,7 @@ class LineView;
 class MatrixModel;
 class Lessons;
 class Menus;
+class Presentation;
 class ModelGridView;
 class Session;
 class SidePanels;
@@ -74,6 +75,7 @@ public:
     SidePanels *sidePanels() const { return m_panels; }
     Menus *menus() const { return m_menus; }
     Lessons *lessons() const { return m_lessons; }
+    Presentation *presentation() const { return m_presentation; }
     QLineEdit *sentenceField() const;
     TokenStrip *tokenStrip() const;
     StepNavigator *stepNavigator() const;
@@ -118,6 +120,7 @@ private:
     MatrixModel *m_weights;
     Session *m_session = nullptr;
     Lessons *m_lessons = nullptr;
+    Presentation *m_presentation = nullptr;
     Menus *m_menus = nullptr;
     TopBar *m_top = nullptr;
     Stage *m_stage = nullptr;

@@ -258,11 +258,6 @@ void Stage::updateHeatmap()
     // The heatmap draws the result of the current step, with the labels and numbers of its panel.
     const MatrixModel *m = result->model();
     m_heatmapId = result->id();
-    QStringList rows, columns;
-    for (int r = 0; r < m->rowCount(); ++r)
-        rows << m->headerData(r, Qt::Vertical).toString();
-    for (int c = 0; c < m->columnCount(); ++c)
-        columns << m->headerData(c, Qt::Horizontal).toString();
     const bool square = isSquareMatrix(m_heatmapId);
     const QString name = result->name();
     QString caption = tr("<b>%1</b> (%2 × %3)").arg(name.toHtmlEscaped()).arg(m->rowCount()).arg(m->columnCount());
@@ -280,27 +275,45 @@ void Stage::updateHeatmap()
     m_caption = caption;
     m_shortCaption = tr("<b>%1</b> (%2 × %3)").arg(name.toHtmlEscaped()).arg(m->rowCount()).arg(m->columnCount());
     fitCaption();
+    fillHeatmap(m_heatmap, &m_fixedRange);
+}
+
+void Stage::fillHeatmap(HeatmapView *view, bool *fixedRangeShown) const
+{
+    MatrixPanel *result = m_equation->resultPanel();
+    if (!m_controller->trace() || !result)
+        return;
+    const MatrixModel *m = result->model();
+    const MatrixId id = result->id();
+    const QString name = result->name();
+    const bool square = isSquareMatrix(id);
+    QStringList rows, columns;
+    for (int r = 0; r < m->rowCount(); ++r)
+        rows << m->headerData(r, Qt::Vertical).toString();
+    for (int c = 0; c < m->columnCount(); ++c)
+        columns << m->headerData(c, Qt::Horizontal).toString();
     // Titles, colours and range first: they change the margins, and the matrix is fitted to what is left.
-    m_heatmap->setLegendTitle(name);
+    view->setLegendTitle(name);
     if (square) {
-        m_heatmap->setLabelColors(theme::query(), theme::key());
-        m_heatmap->setAxisTitles(tr("queries ↓"), tr("keys →"));
+        view->setLabelColors(theme::query(), theme::key());
+        view->setAxisTitles(tr("queries ↓"), tr("keys →"));
     } else {
-        m_heatmap->setLabelColors(QColor(), QColor());
-        m_heatmap->setAxisTitles(QString(), QString());
+        view->setLabelColors(QColor(), QColor());
+        view->setAxisTitles(QString(), QString());
     }
     // Weights are drawn on 0…1, everything else on its own range. Set only when that changes: each setter
     // redraws the whole image, and setMatrix rescans an automatic range anyway.
-    const bool fixedRange = m_heatmapId == MatrixId::Weights;
-    if (fixedRange != m_fixedRange) {
-        m_fixedRange = fixedRange;
+    const bool fixedRange = id == MatrixId::Weights;
+    if (!fixedRangeShown || fixedRange != *fixedRangeShown) {
+        if (fixedRangeShown)
+            *fixedRangeShown = fixedRange;
         if (fixedRange)
-            m_heatmap->setColorRange(0.0, 1.0);
+            view->setColorRange(0.0, 1.0);
         else
-            m_heatmap->setAutomaticColorRange();
+            view->setAutomaticColorRange();
     }
-    m_heatmap->setMatrix(m->matrix(), rows, columns);
-    m_heatmap->setAccessibleName(tr("Heatmap of %1, %2 × %3").arg(name).arg(m->rowCount()).arg(m->columnCount()));
+    view->setMatrix(m->matrix(), rows, columns);
+    view->setAccessibleName(tr("Heatmap of %1, %2 × %3").arg(name).arg(m->rowCount()).arg(m->columnCount()));
 }
 
 bool Stage::eventFilter(QObject *watched, QEvent *event)

@@ -38,6 +38,10 @@ public:
     // The picture under the equation now: the heatmap or the lines.
     QWidget *currentView() const;
     bool showsEmptyState() const;
+    // Fills a heatmap with the step's result as the stage's own shows it (names, colours, range, labels):
+    // the classroom's audience window draws the same picture. `fixedRangeShown` (may be null) remembers
+    // the range set last, so that it is set only when it changes.
+    void fillHeatmap(HeatmapView *view, bool *fixedRangeShown = nullptr) const;
     // Predict, then reveal: the result under the equation is covered with `why` until shown again.
     void setResultHidden(bool hidden, const QString &why = QString());
     bool resultHidden() const;

@@ -1,0 +1,134 @@
+// Classroom mode, with the conventions of slide software: F5 presents from the start, Shift+F5 from the
+// current step, Esc ends. The audience sees a full-screen stage in high contrast (the sentence, the step,
+// its result and the narration); the presenter gets notes, the next step, the time and the clock.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QWidget>
+#include <functional>
+
+class QLabel;
+class QTimer;
+
+namespace attention {
+
+class HeatmapView;
+class LessonPlayer;
+class LessonText;
+class Stage;
+class StageController;
+
+// The audience's window: only the stage, large and calm.
+class AudienceWindow : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit AudienceWindow(QWidget *parent = nullptr);
+    HeatmapView *heatmap() const { return m_heatmap; }
+    QLabel *sentence() const { return m_sentence; }
+    QLabel *stepTitle() const { return m_step; }
+    LessonText *narration() const { return m_narration; }
+    QLabel *spotlight() const { return m_spotlight; }
+    // Black, white, or the stage again (Qt::transparent).
+    void blank(const QColor &colour);
+    QColor blanked() const { return m_blankColour; }
+    void setSpotlight(bool on);
+    bool spotlightOn() const { return m_spotlightOn; }
+    // The text size every label uses: at least 24 px, more on a taller screen.
+    int textPixels() const;
+    // What the spotlight says about the cell under `viewportPos` of the heatmap; "" outside every cell.
+    std::function<QString(int row, int column)> describeCell;
+
+signals:
+    void keyPressed(QKeyEvent *event);
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void applyFonts();
+    void moveSpotlight(const QPoint &viewportPos);
+
+    QLabel *m_sentence;
+    QLabel *m_step;
+    HeatmapView *m_heatmap;
+    LessonText *m_narration;
+    QWidget *m_blank;
+    QLabel *m_spotlight;
+    QColor m_blankColour = Qt::transparent;
+    bool m_spotlightOn = false;
+};
+
+// The presenter's window: notes, what comes next, where we are, and the time.
+class PresenterWindow : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit PresenterWindow(QWidget *parent = nullptr);
+    QLabel *position() const { return m_position; }
+    QLabel *next() const { return m_next; }
+    QLabel *elapsed() const { return m_elapsed; }
+    QLabel *clock() const { return m_clock; }
+    LessonText *notes() const { return m_notes; }
+    void showStep(const QString &position, const QString &next, const QString &notesMarkdown);
+    void setTimes(const QString &elapsed, const QString &clock);
+
+signals:
+    void keyPressed(QKeyEvent *event);
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+
+private:
+    QLabel *m_position;
+    QLabel *m_next;
+    QLabel *m_elapsed;
+    QLabel *m_clock;
+    LessonText *m_notes;
+};
+
+class Presentation : public QObject
+{
+    Q_OBJECT
+public:
+    // `advance` moves by one step (a lesson's, or the stage's) as the clicker keys of the main window do.
+    Presentation(QWidget *mainWindow, StageController *controller, Stage *stage, LessonPlayer *lessons,
+                 std::function<void(int)> advance);
+    ~Presentation() override;
+
+    // F5 (fromStart) and Shift+F5.
+    void start(bool fromStart);
+    void stop();
+    bool isPresenting() const { return m_audience != nullptr; }
+    AudienceWindow *audience() const { return m_audience; }
+    PresenterWindow *presenter() const { return m_presenter; }
+    // S: the presenter window on this screen (with two screens it opens by itself).
+    void showPresenter();
+    // A key from any of the windows while presenting; true when it was a presentation key.
+    bool handleKey(QKeyEvent *event);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void refresh();
+    void tick();
+    QString cellDescription(int row, int column) const;
+
+    QWidget *m_main;
+    StageController *m_controller;
+    Stage *m_stage;
+    LessonPlayer *m_lessons;
+    std::function<void(int)> m_advance;
+    AudienceWindow *m_audience = nullptr;
+    PresenterWindow *m_presenter = nullptr;
+    QTimer *m_timer = nullptr;
+    QElapsedTimer m_clock;
+    QString m_goTo; // digits typed after G
+    bool m_typingGoTo = false;
+};
+
+} // namespace attention
