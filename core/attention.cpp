@@ -60,7 +60,7 @@ Eigen::MatrixXd maskedSoftmax(const Eigen::MatrixXd &masked, std::vector<bool> *
     if (fullyMasked)
         fullyMasked->assign(static_cast<std::size_t>(n), false);
     // 1. Find each row's largest score among the keys its query may see.
-    Eigen::VectorXd rowMax = masked.rowwise().maxCoeff();
+    Eigen::VectorXd rowMax = masked.rowwise().maxCoeff(); // step: softmax
     for (Eigen::Index i = 0; i < n; ++i)
         if (rowMax(i) == kMinusInfinity) {
             // 2a. Every key is blocked: there is nothing to distribute. Shifting by 0 keeps every
@@ -71,14 +71,14 @@ Eigen::MatrixXd maskedSoftmax(const Eigen::MatrixXd &masked, std::vector<bool> *
         }
     // 2b. Subtract it so the largest exponent is exp(0) = 1: exp() can then never overflow.
     //     Blocked cells hold −∞ and exp(−∞) is exactly 0.
-    Eigen::MatrixXd weights = (masked.colwise() - rowMax).array().exp().matrix();
+    Eigen::MatrixXd weights = (masked.colwise() - rowMax).array().exp().matrix(); // step: softmax
     // 3. Normalize so each row sums to 1. A visible row's sum is ≥ 1 (its maximum contributes exp(0));
     //    a fully masked row's sum is 0 and is left alone.
-    Eigen::VectorXd sums = weights.rowwise().sum();
+    Eigen::VectorXd sums = weights.rowwise().sum(); // step: softmax
     for (Eigen::Index i = 0; i < n; ++i)
         if (sums(i) == 0.0)
             sums(i) = 1.0;
-    weights.array().colwise() /= sums.array();
+    weights.array().colwise() /= sums.array(); // step: softmax
     return weights;
 }
 
@@ -110,23 +110,23 @@ HeadTrace computeHead(const Eigen::MatrixXd &input, const HeadWeights &head, con
     assert(blocked.rows() == input.rows() && blocked.cols() == input.rows() && "the mask must be n × n");
     HeadTrace t;
     // 1. Project every token three ways. Q, K, V: (n, d_k)
-    t.Q = addBias(input * head.W_Q, head.b_Q);
-    t.K = addBias(input * head.W_K, head.b_K);
-    t.V = addBias(input * head.W_V, head.b_V);
+    t.Q = addBias(input * head.W_Q, head.b_Q); // step: qkv
+    t.K = addBias(input * head.W_K, head.b_K); // step: qkv
+    t.V = addBias(input * head.W_V, head.b_V); // step: qkv
     // 2. Compare every query with every key. scores: (n_queries, n_keys)
     //    The common mistake K·Qᵀ gives the transpose: row i then holds how well key i matches each query.
-    t.scores =
+    t.scores = // step: scores
         options.swapQK ? Eigen::MatrixXd(t.K * t.Q.transpose()) : Eigen::MatrixXd(t.Q * t.K.transpose());
     // 3. Divide by √d_k so the scores' spread does not grow with the dimension.
-    t.divisor = options.scale ? std::sqrt(static_cast<double>(t.Q.cols())) : 1.0;
-    t.scaled = t.scores / t.divisor;
+    t.divisor = options.scale ? std::sqrt(static_cast<double>(t.Q.cols())) : 1.0; // step: scale
+    t.scaled = t.scores / t.divisor;                                              // step: scale
     // 4. Blocked cells become −∞, so that softmax gives them exactly 0.
-    t.masked =
+    t.masked = // step: mask
         blocked.select(Eigen::MatrixXd::Constant(blocked.rows(), blocked.cols(), kMinusInfinity), t.scaled);
     // 5. Turn each row into a probability distribution over the keys.
-    t.weights = maskedSoftmax(t.masked, fullyMasked);
+    t.weights = maskedSoftmax(t.masked, fullyMasked); // step: softmax
     // 6. Each output row is the weighted sum of the value rows.
-    t.output = t.weights * t.V;
+    t.output = t.weights * t.V; // step: weighted-sum
     return t;
 }
 
@@ -144,11 +144,12 @@ LayerTrace computeLayer(const Eigen::MatrixXd &input, const LayerWeights &layer,
     // 1. Put the heads' outputs side by side. concat: (n, heads·d_k)
     t.concat.resize(n, width);
     Eigen::Index column = 0;
-    for (const HeadTrace &h : t.heads) {
-        t.concat.middleCols(column, h.output.cols()) = h.output;
+    for (const HeadTrace &h : t.heads) {                         // step: output
+        t.concat.middleCols(column, h.output.cols()) = h.output; // step: output
         column += h.output.cols();
     }
     // 2. Mix them back to d_model with W_O (the identity when the model has none).
+    // step: output
     t.attentionOutput = layer.W_O.size() > 0 ? Eigen::MatrixXd(t.concat * layer.W_O) : t.concat;
     t.attentionOutput = addBias(t.attentionOutput, layer.b_O);
 
@@ -273,10 +274,10 @@ TraceResult traceTokens(std::shared_ptr<const Model> model, const std::vector<To
         trace.model = model;
         trace.options = options;
         // 1. Embeddings, and positions where the model has them: X = E + P, kept apart for the views.
-        embedTokens(*model, tokens, trace);
-        Eigen::MatrixXd x = trace.tokenEmbeddings;
-        if (trace.positionEmbeddings.size() > 0)
-            x += trace.positionEmbeddings;
+        embedTokens(*model, tokens, trace);        // step: embeddings
+        Eigen::MatrixXd x = trace.tokenEmbeddings; // step: embeddings
+        if (trace.positionEmbeddings.size() > 0)   // step: embeddings
+            x += trace.positionEmbeddings;         // step: embeddings
         // 2. One mask for every layer and head.
         trace.blocked = buildMask(n, options);
         // 3. The layers, each reading the previous one's output.

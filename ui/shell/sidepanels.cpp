@@ -2,6 +2,7 @@
 #include "sidepanels.h"
 
 #include "attentionchart.h"
+#include "codepanel.h"
 #include "comparepanel.h"
 #include "explainpanel.h"
 #include "labels.h"
@@ -106,7 +107,16 @@ SidePanels::SidePanels(QMainWindow *window, StageController *controller, MatrixM
     m_compare->setModel(c->modelPointer());
     m_compareModel = c->modelPointer().get();
     m_compareDock->setWidget(scrolling(m_compare, m_compareDock));
-    for (QDockWidget *d : {m_gridDock, m_layerFlowDock, m_compareDock})
+
+    // The computation as code, the current step's lines lit. Its listings scroll by themselves; the outer
+    // scroll area keeps the panel at least as wide as its tabs, even while the dock waits behind another.
+    m_codeDock = new QDockWidget(tr("Code"), window);
+    m_codeDock->toggleViewAction()->setText(tr("Code panel"));
+    m_codeDock->setObjectName(QStringLiteral("codeDock"));
+    m_code = new CodePanel(m_codeDock);
+    m_code->follow(c);
+    m_codeDock->setWidget(scrolling(m_code, m_codeDock));
+    for (QDockWidget *d : {m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock})
         window->tabifyDockWidget(m_explainDock, d);
     m_explainDock->raise();
 
@@ -114,7 +124,8 @@ SidePanels::SidePanels(QMainWindow *window, StageController *controller, MatrixM
     const QList<QPair<QDockWidget *, SidePanel>> panels = {{m_explainDock, SidePanel::Explain},
                                                           {m_gridDock, SidePanel::Grid},
                                                           {m_layerFlowDock, SidePanel::Flow},
-                                                          {m_compareDock, SidePanel::Compare}};
+                                                          {m_compareDock, SidePanel::Compare},
+                                                          {m_codeDock, SidePanel::Code}};
     for (const auto &[dock, panel] : panels)
         connect(dock, &QDockWidget::visibilityChanged, this, [this, dock = dock, panel = panel](bool visible) {
             if (visible && m_tracking && !m_raising && !m_arranging && m_controller->state().panel != panel) {
@@ -153,6 +164,8 @@ QDockWidget *SidePanels::dock(SidePanel panel) const
         return m_layerFlowDock;
     case SidePanel::Compare:
         return m_compareDock;
+    case SidePanel::Code:
+        return m_codeDock;
     }
     return m_explainDock;
 }
@@ -164,7 +177,7 @@ QDockWidget *SidePanels::front() const
 
 QList<QDockWidget *> SidePanels::docks() const
 {
-    return {m_pipelineDock, m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock};
+    return {m_pipelineDock, m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock};
 }
 
 void SidePanels::addTabbedDock(QDockWidget *d)
@@ -316,8 +329,8 @@ void SidePanels::fitToWidth(int width, double zoom, bool keepUserWidths)
     // Below 1280 px at 100 % (960 px at 75 %, 1920 px at 150 %) there is no room for panels on both sides:
     // the right panels join the pipeline panel as tabs, and come back to the right when there is room again.
     const bool narrow = width < 1280 * zoom;
-    const QList<QDockWidget *> right = QList<QDockWidget *>{m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock} +
-                                       m_extraDocks;
+    const QList<QDockWidget *> right =
+        QList<QDockWidget *>{m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock} + m_extraDocks;
     const bool tabbed = m_window->tabifiedDockWidgets(m_pipelineDock).contains(m_explainDock);
     if ((narrow && !tabbed) || (!narrow && tabbed)) {
         // Moving docks shows and hides them: that is no choice of the person's. The tabs settle a moment later.

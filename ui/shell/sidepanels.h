@@ -1,5 +1,5 @@
 // The panels beside the stage, as docks of the main window: the pipeline (left), and Explain, Layers ×
-// heads, Follow a token and Compare (right, as tabs). They show the controller's state and send the
+// heads, Follow a token, Compare and Code (right, as tabs). They show the controller's state and send the
 // choices made in them back to it. Below 1280 px the right panels join the left one as tabs.
 #pragma once
 
@@ -18,6 +18,7 @@ struct Model;
 namespace attention {
 
 class AttentionChart;
+class CodePanel;
 class ComparePanel;
 class ExplainPanel;
 class LayerFlowView;
@@ -38,6 +39,7 @@ public:
     ModelGridView *grid() const { return m_grid; }
     LayerFlowView *layerFlow() const { return m_layerFlow; }
     ComparePanel *compare() const { return m_compare; }
+    CodePanel *code() const { return m_code; }
     QDockWidget *pipelineDock() const { return m_pipelineDock; }
     QDockWidget *dock(SidePanel panel) const;
     QList<QDockWidget *> docks() const;
@@ -82,11 +84,13 @@ private:
     LayerFlowView *m_layerFlow = nullptr;
     ComparePanel *m_compare = nullptr;
     const Model *m_compareModel = nullptr; // the model Compare was last given
+    CodePanel *m_code = nullptr;
     QDockWidget *m_pipelineDock = nullptr;
     QDockWidget *m_explainDock = nullptr;
     QDockWidget *m_gridDock = nullptr;
     QDockWidget *m_layerFlowDock = nullptr;
     QDockWidget *m_compareDock = nullptr;
+    QDockWidget *m_codeDock = nullptr;
     QTimer *m_hoverTimer = nullptr;
     MatrixId m_hoverPanel = MatrixId::Weights;
     int m_hoverRow = -1;
