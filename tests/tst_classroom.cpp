@@ -10,15 +10,20 @@
 #include "presentation.h"
 #include "stagecontroller.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QFile>
 #include <QMouseEvent>
 #include <QFontInfo>
+#include <QHash>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+
+#include <cmath>
 
 using namespace attention;
 
@@ -27,6 +32,27 @@ namespace {
 std::shared_ptr<const Model> didactic()
 {
     return loadModel(QStringLiteral("didactic")).model;
+}
+
+// CLASSROOM_GRAB=DIR saves what the windows show, to look at them as a room would.
+void saveGrab(QWidget *w, const char *name)
+{
+    const QString dir = qEnvironmentVariable("CLASSROOM_GRAB");
+    if (!dir.isEmpty())
+        w->grab().save(dir + QLatin1Char('/') + QLatin1String(name) + QStringLiteral(".png"));
+}
+
+QColor commonestColour(const QImage &image, const QRect &r)
+{
+    QHash<QRgb, int> counts;
+    for (int y = r.top(); y <= r.bottom(); ++y)
+        for (int x = r.left(); x <= r.right(); ++x)
+            ++counts[image.pixel(x, y)];
+    QRgb best = 0;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        if (it.value() > counts.value(best))
+            best = it.key();
+    return QColor(best);
 }
 
 QColor centre(QWidget *w)
@@ -41,6 +67,7 @@ class tst_Classroom : public QObject
     Q_OBJECT
 private slots:
     void presentsFromTheStartAndFromHere();
+    void viewMenuPresentGroup();
     void clickerKeysBlankingAndGoTo();
     void spotlightShowsTheCellsRealValue();
     void presenterWindowAndLessons();
@@ -69,6 +96,8 @@ void tst_Classroom::presentsFromTheStartAndFromHere()
     QVERIFY(QFontInfo(a->narration()->font()).pixelSize() >= 24);
     QVERIFY(QFontInfo(a->heatmap()->font()).pixelSize() >= 24);
     QVERIFY(QFontInfo(a->sentence()->font()).pixelSize() >= 24);
+    QVERIFY(QFontInfo(a->stepTitle()->font()).pixelSize() >= 24);
+    saveGrab(a, "audience-softmax");
     QTest::keyClick(a, Qt::Key_Escape);
     QVERIFY(!p->isPresenting());
     // F5: from the start.
@@ -77,6 +106,35 @@ void tst_Classroom::presentsFromTheStartAndFromHere()
     QCOMPARE(w.controller()->state().step, Step::Embeddings);
     QTest::keyClick(p->audience(), Qt::Key_Escape);
     QVERIFY(!p->isPresenting());
+}
+
+void tst_Classroom::viewMenuPresentGroup()
+{
+    MainWindow w(didactic());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QAction *fromStart = nullptr, *fromHere = nullptr, *end = nullptr;
+    for (QAction *a : w.findChildren<QAction *>()) {
+        if (a->shortcut() == QKeySequence(Qt::Key_F5))
+            fromStart = a;
+        if (a->shortcut() == QKeySequence(Qt::SHIFT | Qt::Key_F5))
+            fromHere = a;
+        if (a->text() == QStringLiteral("&End the presentation"))
+            end = a;
+    }
+    QVERIFY(fromStart && fromHere && end);
+    QVERIFY(!end->isEnabled()); // Escape stays the mask editor's until a presentation runs
+    w.controller()->setStep(Step::Scale);
+    fromHere->trigger();
+    QVERIFY(w.presentation()->isPresenting());
+    QCOMPARE(w.controller()->state().step, Step::Scale);
+    QVERIFY(end->isEnabled());
+    end->trigger();
+    QVERIFY(!w.presentation()->isPresenting());
+    QVERIFY(!end->isEnabled());
+    fromStart->trigger();
+    QCOMPARE(w.controller()->state().step, Step::Embeddings);
+    end->trigger();
 }
 
 void tst_Classroom::clickerKeysBlankingAndGoTo()
@@ -151,7 +209,23 @@ void tst_Classroom::spotlightShowsTheCellsRealValue()
     QTRY_VERIFY(a->spotlight()->isVisible());
     const double weight = w.controller()->headTrace()->weights(7, 1);
     const QString text = a->spotlight()->text();
-    QVERIFY2(text.startsWith(QStringLiteral("weight(it → animal) = %1").arg(weight, 0, 'f', 3)), qPrintable(text));
+    // weights(7, 1) read from the controller's trace, printed with three decimals as the card does.
+    QCOMPARE(text.section(QLatin1Char('\n'), 0, 0), QStringLiteral("weight(it → animal) = %1").arg(weight, 0, 'f', 3));
+    QCOMPARE(text.section(QLatin1Char('\n'), 1, 1),
+             QStringLiteral("e^masked(it → animal) ÷ the sum of e^masked(it → each key);"));
+    QVERIFY(!a->spotlight()->cardRect().intersects(a->spotlight()->magnifiedRect()));
+    // The enlarged cell: the value, in the colour the heatmap paints that cell (the commonest colour of the
+    // cell's own pixels: its number and outlines take fewer).
+    QCOMPARE(a->spotlight()->value(), QString::number(weight, 'f', h->precision() + 1));
+    const QRect big = a->spotlight()->magnifiedRect();
+    QVERIFY(big.width() >= 3 * h->cellRect(7, 1).width());
+    QVERIFY(a->rect().contains(big) && a->rect().contains(a->spotlight()->cardRect()));
+    const QColor drawn = commonestColour(h->viewport()->grab().toImage(), h->cellRect(7, 1));
+    const QColor enlarged = a->grab().toImage().pixelColor(big.left() + 8, big.top() + 8);
+    QVERIFY2(std::abs(drawn.red() - enlarged.red()) <= 2 && std::abs(drawn.green() - enlarged.green()) <= 2 &&
+                 std::abs(drawn.blue() - enlarged.blue()) <= 2,
+             qPrintable(drawn.name() + QLatin1Char(' ') + enlarged.name()));
+    saveGrab(a, "audience-spotlight");
     QTest::keyClick(a, Qt::Key_L);
     QVERIFY(!a->spotlight()->isVisible());
     QTest::keyClick(a, Qt::Key_Escape);
@@ -185,6 +259,8 @@ void tst_Classroom::presenterWindowAndLessons()
     QVERIFY2(pw->next()->text().startsWith(QStringLiteral("Next: The weights")), qPrintable(pw->next()->text()));
     QVERIFY(pw->elapsed()->text().contains(QLatin1Char(':')));
     QVERIFY(!pw->clock()->text().isEmpty());
+    saveGrab(pw, "presenter");
+    saveGrab(p->audience(), "audience-lesson");
     // The clicker moves the lesson; the presenter window follows.
     QTest::keyClick(pw, Qt::Key_PageDown);
     QCOMPARE(w.lessons()->player()->stepIndex(), 1);

@@ -1,8 +1,11 @@
 // Classroom mode: the audience's full-screen stage, the presenter's window, and the clicker's keys.
 #include "presentation.h"
 
+#include "colormap.h"
+#include "equationview.h"
 #include "heatmapview.h"
 #include "labels.h"
+#include "matrixmodel.h"
 #include "lessonpanel.h"
 #include "lessonplayer.h"
 #include "stage.h"
@@ -16,6 +19,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QScreen>
 #include <QTextEdit>
@@ -41,6 +45,84 @@ void darken(QWidget *w)
 }
 } // namespace
 
+Spotlight::Spotlight(QWidget *parent) : QWidget(parent)
+{
+    setObjectName(QStringLiteral("spotlight"));
+    setAttribute(Qt::WA_TransparentForMouseEvents);
+    hide();
+}
+
+QFont Spotlight::valueFont() const
+{
+    QFont f = font();
+    f.setPixelSize(f.pixelSize() * 3 / 2);
+    f.setBold(true);
+    return f;
+}
+
+void Spotlight::showCell(const QRect &cell, const QColor &colour, const QString &value, const QString &text)
+{
+    m_colour = colour;
+    m_value = value;
+    m_text = text;
+    const QRect area = parentWidget() ? parentWidget()->rect() : rect();
+    setGeometry(area);
+    // 1. The cell, three times its size (and never smaller than its number), centred where it is.
+    const QFontMetrics vm(valueFont());
+    const int side = std::max({3 * std::max(cell.width(), cell.height()), vm.horizontalAdvance(value) + 32,
+                               vm.height() * 2});
+    m_big = QRect(0, 0, side, side);
+    m_big.moveCenter(cell.center());
+    m_big.moveLeft(std::clamp(m_big.left(), 0, std::max(0, area.width() - side)));
+    m_big.moveTop(std::clamp(m_big.top(), 0, std::max(0, area.height() - side)));
+    // 2. The card beside it: right, left, below or above, the first that fits in the window without
+    //    covering the enlarged cell.
+    const QFontMetrics fm(font());
+    const int pad = fm.height() / 2;
+    const QRect textBox = fm.boundingRect(QRect(0, 0, area.width() * 3 / 4, area.height()), Qt::TextWordWrap, text);
+    const QSize card(textBox.width() + 2 * pad, textBox.height() + 2 * pad);
+    const auto clampedTo = [&](QRect r) {
+        r.moveLeft(std::clamp(r.left(), 0, std::max(0, area.width() - r.width())));
+        r.moveTop(std::clamp(r.top(), 0, std::max(0, area.height() - r.height())));
+        return r;
+    };
+    const int midY = m_big.center().y() - card.height() / 2, midX = m_big.center().x() - card.width() / 2;
+    const QList<QRect> places{QRect(QPoint(m_big.right() + pad, midY), card),
+                              QRect(QPoint(m_big.left() - pad - card.width(), midY), card),
+                              QRect(QPoint(midX, m_big.bottom() + pad), card),
+                              QRect(QPoint(midX, m_big.top() - pad - card.height()), card)};
+    m_card = clampedTo(places[2]);
+    for (const QRect &place : places) {
+        const QRect r = clampedTo(place);
+        if (!r.intersects(m_big)) {
+            m_card = r;
+            break;
+        }
+    }
+    show();
+    update();
+}
+
+void Spotlight::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    const QColor frame(230, 160, 0);
+    p.setPen(QPen(frame, 4));
+    p.setBrush(m_colour);
+    p.drawRect(m_big);
+    p.setFont(valueFont());
+    p.setPen(textColorOn(m_colour));
+    p.drawText(m_big, Qt::AlignCenter, m_value);
+    p.setPen(QPen(frame, 3));
+    p.setBrush(QColor(255, 248, 196));
+    p.drawRoundedRect(m_card, 8, 8);
+    p.setFont(font());
+    p.setPen(QColor(17, 17, 17));
+    const int pad = QFontMetrics(font()).height() / 2;
+    p.drawText(m_card.adjusted(pad, pad, -pad, -pad), Qt::TextWordWrap, m_text);
+}
+
 AudienceWindow::AudienceWindow(QWidget *parent) : QWidget(parent, Qt::Window)
 {
     setWindowTitle(tr("AttentionLab — audience"));
@@ -57,6 +139,7 @@ AudienceWindow::AudienceWindow(QWidget *parent) : QWidget(parent, Qt::Window)
     m_step->setTextFormat(Qt::PlainText);
     m_heatmap = new HeatmapView(this);
     m_heatmap->setAccessibleName(tr("The step's result"));
+    m_heatmap->setFocusPolicy(Qt::NoFocus); // the keys are the presenter's; no focus frame on the projector
     m_narration = new LessonText(this);
     m_narration->setAccessibleName(tr("Narration"));
     m_narration->setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
@@ -65,10 +148,7 @@ AudienceWindow::AudienceWindow(QWidget *parent) : QWidget(parent, Qt::Window)
     v->addWidget(m_step);
     v->addWidget(m_heatmap, 5);
     v->addWidget(m_narration, 2);
-    m_spotlight = new QLabel(this);
-    m_spotlight->setObjectName(QStringLiteral("spotlight"));
-    m_spotlight->setTextFormat(Qt::PlainText);
-    m_spotlight->hide();
+    m_spotlight = new Spotlight(this);
     m_heatmap->viewport()->setMouseTracking(true);
     m_heatmap->viewport()->installEventFilter(this);
     m_blank = new QWidget(this);
@@ -87,20 +167,18 @@ void AudienceWindow::applyFonts()
 {
     QFont f = font();
     f.setPixelSize(textPixels());
-    for (QWidget *w : {static_cast<QWidget *>(m_narration), static_cast<QWidget *>(m_heatmap),
-                       static_cast<QWidget *>(m_spotlight)})
+    for (QWidget *w : {static_cast<QWidget *>(m_narration), static_cast<QWidget *>(m_heatmap)})
         w->setFont(f);
     QFont big = f;
     big.setPixelSize(textPixels() * 4 / 3);
     m_sentence->setFont(big);
+    QFont card = f;
+    card.setPixelSize(textPixels() * 5 / 4);
+    m_spotlight->setFont(card);
     QFont bold = f;
     bold.setBold(true);
     bold.setPixelSize(textPixels() * 7 / 6);
     m_step->setFont(bold);
-    // A style sheet sets its own font: give it the size outright.
-    m_spotlight->setStyleSheet(QStringLiteral("QLabel { background: #FFF8C4; color: #111; border: 3px solid #E6A000;"
-                                              " border-radius: 8px; padding: 10px 14px; font-size: %1px; }")
-                                   .arg(textPixels() * 5 / 4));
 }
 
 void AudienceWindow::resizeEvent(QResizeEvent *event)
@@ -144,15 +222,17 @@ void AudienceWindow::moveSpotlight(const QPoint &viewportPos)
         m_spotlight->hide();
         return;
     }
-    m_spotlight->setText(text);
-    m_spotlight->adjustSize();
-    // Beside the pointer, inside the window, never under it.
-    QPoint at = m_heatmap->viewport()->mapTo(this, viewportPos) + QPoint(24, 24);
-    at.setX(std::clamp(at.x(), 0, std::max(0, width() - m_spotlight->width())));
-    at.setY(std::clamp(at.y(), 0, std::max(0, height() - m_spotlight->height())));
-    m_spotlight->move(at);
-    m_spotlight->show();
-    m_spotlight->raise();
+    const double v = m_heatmap->matrix()(cell.y(), cell.x());
+    const double lo = m_heatmap->colorMinimum(), hi = m_heatmap->colorMaximum();
+    // The heatmap's own colour for the value (its scale is public): blocked cells are its grey.
+    const QColor colour = std::isfinite(v) ? viridis(hi > lo ? (v - lo) / (hi - lo) : 0.5) : theme::blocked();
+    const QRect r = m_heatmap->cellRect(cell.y(), cell.x());
+    const QRect inWindow(m_heatmap->viewport()->mapTo(this, r.topLeft()), r.size());
+    m_spotlight->showCell(inWindow, colour,
+                          std::isinf(v) ? QStringLiteral("−∞") : QString::number(v, 'f', m_heatmap->precision() + 1),
+                          text);
+    // Under a blank screen, never over it.
+    m_spotlight->stackUnder(m_blank);
 }
 
 bool AudienceWindow::eventFilter(QObject *watched, QEvent *event)
@@ -183,19 +263,26 @@ PresenterWindow::PresenterWindow(QWidget *parent) : QWidget(parent, Qt::Window)
     m_clock = new QLabel(this);
     for (QLabel *l : {m_position, m_next, m_elapsed, m_clock})
         l->setTextFormat(Qt::PlainText);
+    // Read at a glance from a lectern: the position and the times large, the notes larger than a menu.
     QFont big = font();
-    big.setPointSizeF(big.pointSizeF() * 1.6);
+    big.setPointSizeF(big.pointSizeF() * 1.8);
     big.setBold(true);
-    m_position->setFont(big);
-    m_elapsed->setFont(big);
+    for (QLabel *l : {m_position, m_elapsed, m_clock})
+        l->setFont(big);
+    QFont reading = font();
+    reading.setPointSizeF(reading.pointSizeF() * 1.3);
+    m_next->setFont(reading);
     m_notes = new LessonText(this);
     m_notes->setAccessibleName(tr("Presenter notes"));
-    auto *times = new QHBoxLayout;
-    times->addWidget(m_elapsed);
-    times->addStretch(1);
-    times->addWidget(m_clock);
-    v->addWidget(m_position);
-    v->addLayout(times);
+    m_notes->setFont(reading);
+    m_elapsed->setToolTip(tr("Time since the presentation began"));
+    m_clock->setToolTip(tr("The time of day"));
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_position, 1);
+    top->addWidget(m_elapsed);
+    top->addSpacing(24);
+    top->addWidget(m_clock);
+    v->addLayout(top);
     v->addWidget(new QLabel(tr("Notes"), this));
     v->addWidget(m_notes, 1);
     v->addWidget(m_next);
@@ -207,12 +294,14 @@ void PresenterWindow::showStep(const QString &position, const QString &next, con
     m_position->setText(position);
     m_next->setText(next);
     m_notes->showMarkdown(notesMarkdown.isEmpty() ? tr("*No notes for this step.*") : notesMarkdown);
+    layout()->activate(); // new texts get their room now, not at the next event loop pass
 }
 
 void PresenterWindow::setTimes(const QString &elapsed, const QString &clock)
 {
     m_elapsed->setText(elapsed);
     m_clock->setText(clock);
+    layout()->activate();
 }
 
 void PresenterWindow::keyPressEvent(QKeyEvent *event)
@@ -265,6 +354,7 @@ void Presentation::start(bool fromStart)
         qApp->installEventFilter(this);
         m_clock.start();
         m_timer->start();
+        emit presentingChanged(true);
     }
     if (fromStart) {
         if (m_lessons->isOpen())
@@ -290,6 +380,7 @@ void Presentation::stop()
     }
     m_typingGoTo = false;
     m_main->activateWindow();
+    emit presentingChanged(false);
 }
 
 void Presentation::showPresenter()
@@ -315,25 +406,45 @@ void Presentation::tick()
 
 QString Presentation::cellDescription(int row, int column) const
 {
-    const HeatmapView *h = m_audience->heatmap();
-    const Eigen::MatrixXd &m = h->matrix();
-    if (row >= m.rows() || column >= m.cols())
+    const MatrixPanel *result = m_stage->equation()->resultPanel();
+    const Eigen::MatrixXd &m = m_audience->heatmap()->matrix();
+    if (!result || row >= m.rows() || column >= m.cols())
         return QString();
-    const AttentionTrace *trace = m_controller->trace();
+    // The labels the heatmap was filled with: tokens for rows, keys or dimensions for columns.
+    const QString r = result->model()->headerData(row, Qt::Vertical).toString();
+    const QString c = result->model()->headerData(column, Qt::Horizontal).toString();
     const double v = m(row, column);
     const QString value = std::isinf(v) ? QStringLiteral("−∞") : QString::number(v, 'f', 3);
-    const Step step = m_controller->state().step;
-    const bool square = m.rows() == m.cols() && trace && m.rows() == trace->tokenCount() && step >= Step::Scores &&
-                        step <= Step::Softmax;
-    if (square) {
-        const QString q = QString::fromStdString(trace->tokens[std::size_t(row)].text);
-        const QString k = QString::fromStdString(trace->tokens[std::size_t(column)].text);
-        static const char *what[] = {"", "", "score", "scaled score", "masked score", "weight"};
-        static const char *how[] = {"", "", "q·k", "q·k ÷ √d_k", "scaled + mask", "e^x ÷ the row's sum of e^x"};
-        const int i = stepIndex(step);
-        return tr("%1(%2 → %3) = %4\n%5").arg(QLatin1String(what[i]), q, k, value, QLatin1String(how[i]));
+    const auto pair = [&](const QString &what, const QString &how) {
+        return tr("%1(%2 → %3) = %4\n%5").arg(what, r, c, value, how);
+    };
+    switch (result->id()) {
+    case MatrixId::Scores:
+        return pair(tr("score"), tr("the query of ‘%1’ · the key of ‘%2’").arg(r, c));
+    case MatrixId::Scaled:
+        return pair(tr("scaled"), tr("score(%1 → %2) ÷ √d_k").arg(r, c));
+    case MatrixId::Mask:
+        return pair(tr("mask"), tr("0: ‘%1’ may look at ‘%2’; −∞: it may not").arg(r, c));
+    case MatrixId::Masked:
+        return pair(tr("masked"), tr("the scaled score, or −∞ where the mask hides ‘%1’").arg(c));
+    case MatrixId::Weights:
+        return pair(tr("weight"), tr("e^masked(%1 → %2) ÷ the sum of e^masked(%1 → each key);\n"
+                                     "the row of ‘%1’ adds up to 1")
+                                      .arg(r, c));
+    default:
+        break;
     }
-    return tr("row %1, column %2: %3").arg(row).arg(column).arg(value);
+    QString how;
+    switch (result->id()) {
+    case MatrixId::E: how = tr("the embedding of ‘%1’").arg(r); break;
+    case MatrixId::X: how = tr("the embedding of ‘%1’ + its position's").arg(r); break;
+    case MatrixId::Q: how = tr("‘%1’ as a query: its input · column %2 of W_Q").arg(r, c); break;
+    case MatrixId::K: how = tr("‘%1’ as a key: its input · column %2 of W_K").arg(r, c); break;
+    case MatrixId::V: how = tr("‘%1’ as a value: its input · column %2 of W_V").arg(r, c); break;
+    case MatrixId::Output: how = tr("the weights of ‘%1’ · column %2 of V").arg(r, c); break;
+    default: how = result->name(); break;
+    }
+    return tr("%1(%2, %3) = %4\n%5").arg(result->name(), r, c, value, how);
 }
 
 void Presentation::refresh()
@@ -354,6 +465,8 @@ void Presentation::refresh()
     m_audience->heatmap()->setSelection(s.query, s.key);
     const LessonStep *step = m_lessons->isOpen() ? m_lessons->currentStep() : nullptr;
     m_audience->narration()->showMarkdown(step ? QString::fromStdString(step->narration) : stepDescriptionText(s.step));
+    // A longer sentence wraps onto another line: give it that line now, before anything is drawn or grabbed.
+    m_audience->layout()->activate();
     if (!m_presenter)
         return;
     QString position, next, notes;

@@ -19,6 +19,32 @@ class LessonText;
 class Stage;
 class StageController;
 
+// The spotlight over the audience's heatmap: the cell under the pointer drawn large with its value, and a
+// card saying what the number is. It only paints; the mouse goes through it to the heatmap.
+class Spotlight : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit Spotlight(QWidget *parent = nullptr);
+    // `cell` in the parent's coordinates.
+    void showCell(const QRect &cell, const QColor &colour, const QString &value, const QString &text);
+    QString text() const { return m_text; }
+    QString value() const { return m_value; }
+    QRect magnifiedRect() const { return m_big; }
+    QRect cardRect() const { return m_card; }
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
+private:
+    QFont valueFont() const;
+    QColor m_colour;
+    QString m_value;
+    QString m_text;
+    QRect m_big;
+    QRect m_card;
+};
+
 // The audience's window: only the stage, large and calm.
 class AudienceWindow : public QWidget
 {
@@ -29,7 +55,7 @@ public:
     QLabel *sentence() const { return m_sentence; }
     QLabel *stepTitle() const { return m_step; }
     LessonText *narration() const { return m_narration; }
-    QLabel *spotlight() const { return m_spotlight; }
+    Spotlight *spotlight() const { return m_spotlight; }
     // Black, white, or the stage again (Qt::transparent).
     void blank(const QColor &colour);
     QColor blanked() const { return m_blankColour; }
@@ -57,7 +83,7 @@ private:
     HeatmapView *m_heatmap;
     LessonText *m_narration;
     QWidget *m_blank;
-    QLabel *m_spotlight;
+    Spotlight *m_spotlight;
     QColor m_blankColour = Qt::transparent;
     bool m_spotlightOn = false;
 };
@@ -109,6 +135,9 @@ public:
     void showPresenter();
     // A key from any of the windows while presenting; true when it was a presentation key.
     bool handleKey(QKeyEvent *event);
+
+signals:
+    void presentingChanged(bool presenting);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;

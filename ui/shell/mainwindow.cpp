@@ -59,17 +59,9 @@ MainWindow::MainWindow(std::shared_ptr<const Model> model, QSettings *settings, 
     // Classroom mode, as slide software has it: F5 from the start, Shift+F5 from here, Esc ends.
     m_presentation = new Presentation(this, m_controller, m_stage, m_lessons->player(),
                                       [this](int delta) { m_menus->advance(delta); });
-    for (QAction *a : menuBar()->actions())
-        if (a->menu() && a->text().contains(QLatin1String("View"))) {
-            a->menu()->addSeparator();
-            QAction *fromStart = a->menu()->addAction(tr("&Present from the start"), this,
-                                                      [this] { m_presentation->start(true); });
-            fromStart->setShortcut(QKeySequence(Qt::Key_F5));
-            QAction *fromHere = a->menu()->addAction(tr("Present from &this step"), this,
-                                                     [this] { m_presentation->start(false); });
-            fromHere->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
-            break;
-        }
+    connect(m_menus, &Menus::presentRequested, m_presentation, &Presentation::start);
+    connect(m_menus, &Menus::endPresentationRequested, m_presentation, &Presentation::stop);
+    connect(m_presentation, &Presentation::presentingChanged, m_menus, &Menus::setPresenting);
     // While a lesson is open, the clicker moves through its steps.
     m_menus->setAdvance([this](int delta) {
         LessonPlayer *player = m_lessons->player();

@@ -129,6 +129,14 @@ void Menus::build(Stage *stage, SidePanels *panels, QWidget *sentenceField)
         view->addAction(d->toggleViewAction());
     view->addAction(tr("F&ull screen"), QKeySequence(Qt::Key_F11), this,
                     [this] { m_window->setWindowState(m_window->windowState() ^ Qt::WindowFullScreen); });
+    // Present, with the keys of slide software: F5 from the start, Shift+F5 from this step, Esc ends.
+    view->addSection(tr("Present"));
+    view->addAction(tr("&Present from the start"), QKeySequence(Qt::Key_F5), this, [this] { emit presentRequested(true); });
+    view->addAction(tr("Present from &this step"), QKeySequence(Qt::SHIFT | Qt::Key_F5), this,
+                    [this] { emit presentRequested(false); });
+    m_endPresentation = view->addAction(tr("&End the presentation"), this, [this] { emit endPresentationRequested(); });
+    m_endPresentation->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_endPresentation->setEnabled(false); // Escape is the mask editor's until a presentation runs
 
     bar->addMenu(m_examples);
 
@@ -264,6 +272,12 @@ void Menus::showContextMenu(QWidget *view, const QPoint &globalPos, MatrixModel 
                        [matrix] { QApplication::clipboard()->setText(matrix->toCsv()); });
     }
     menu.exec(globalPos);
+}
+
+void Menus::setPresenting(bool on)
+{
+    if (m_endPresentation)
+        m_endPresentation->setEnabled(on);
 }
 
 void Menus::advance(int delta)

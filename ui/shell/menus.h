@@ -5,6 +5,7 @@
 #include <QObject>
 #include <functional>
 
+class QAction;
 class QMainWindow;
 class QMenu;
 class QPoint;
@@ -43,9 +44,13 @@ public:
     // stage's step; a lesson takes them over while it is open. The handler returns false to let the step move.
     void setAdvance(std::function<bool(int delta)> advance) { m_advance = std::move(advance); }
     void advance(int delta);
+    // The View menu's Present group: its End action is enabled only while a presentation runs.
+    void setPresenting(bool on);
 
 signals:
     void message(const QString &text, int milliseconds);
+    void presentRequested(bool fromStart);
+    void endPresentationRequested();
 
 private:
     void chooseExportFile(const QString &what, const QString &extension,
@@ -60,6 +65,7 @@ private:
     SidePanels *m_panels = nullptr;
     QMenu *m_examples = nullptr;
     std::function<bool(int)> m_advance;
+    QAction *m_endPresentation = nullptr;
 };
 
 } // namespace attention
