@@ -261,9 +261,18 @@ void tst_Classroom::presenterWindowAndLessons()
     QVERIFY(!pw->clock()->text().isEmpty());
     saveGrab(pw, "presenter");
     saveGrab(p->audience(), "audience-lesson");
+    // The preview is the next step (the weights) drawn from its own trace, not the scores on screen now.
+    const Eigen::MatrixXd previewed = pw->preview()->matrix();
+    QVERIFY(pw->preview()->isVisible());
+    QCOMPARE(previewed.rows(), 12);
+    QVERIFY(!previewed.isApprox(p->audience()->heatmap()->matrix()));
+    QCOMPARE(pw->previewText()->text(), QStringLiteral("Now the weights."));
     // The clicker moves the lesson; the presenter window follows.
     QTest::keyClick(pw, Qt::Key_PageDown);
     QCOMPARE(w.lessons()->player()->stepIndex(), 1);
+    QVERIFY(p->audience()->heatmap()->matrix().isApprox(previewed));
+    for (int r = 0; r < previewed.rows(); ++r)
+        QVERIFY(std::abs(previewed.row(r).sum() - 1.0) < 1e-9); // softmax rows, as the preview promised
     QCOMPARE(pw->position()->text(), QStringLiteral("Step 2 of 3 · Class"));
     QVERIFY(pw->notes()->toPlainText().contains(QStringLiteral("No notes")));
     QVERIFY(p->audience()->narration()->toPlainText().contains(QStringLiteral("Now the weights")));
@@ -272,6 +281,7 @@ void tst_Classroom::presenterWindowAndLessons()
     QTest::keyClick(pw, Qt::Key_Enter);
     QCOMPARE(w.lessons()->player()->stepIndex(), 2);
     QCOMPARE(pw->next()->text(), QStringLiteral("Next: the end of the lesson"));
+    QVERIFY(!pw->preview()->isVisible());
     QTest::keyClick(pw, Qt::Key_Escape);
     QVERIFY(!p->isPresenting());
 }

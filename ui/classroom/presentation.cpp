@@ -22,6 +22,7 @@
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QScreen>
+#include <QTextDocument>
 #include <QTextEdit>
 #include <QTime>
 #include <QTimer>
@@ -271,7 +272,6 @@ PresenterWindow::PresenterWindow(QWidget *parent) : QWidget(parent, Qt::Window)
         l->setFont(big);
     QFont reading = font();
     reading.setPointSizeF(reading.pointSizeF() * 1.3);
-    m_next->setFont(reading);
     m_notes = new LessonText(this);
     m_notes->setAccessibleName(tr("Presenter notes"));
     m_notes->setFont(reading);
@@ -283,10 +283,38 @@ PresenterWindow::PresenterWindow(QWidget *parent) : QWidget(parent, Qt::Window)
     top->addSpacing(24);
     top->addWidget(m_clock);
     v->addLayout(top);
-    v->addWidget(new QLabel(tr("Notes"), this));
-    v->addWidget(m_notes, 1);
-    v->addWidget(m_next);
-    resize(640, 480);
+    // Notes on the left, where the eye reads first; the next step on the right, drawn as it will look.
+    auto *columns = new QHBoxLayout;
+    auto *left = new QVBoxLayout;
+    left->addWidget(new QLabel(tr("Notes"), this));
+    left->addWidget(m_notes, 1);
+    auto *right = new QVBoxLayout;
+    m_next->setFont(reading);
+    right->addWidget(m_next);
+    m_preview = new HeatmapView(this);
+    m_preview->setAccessibleName(tr("The next step"));
+    m_preview->setFocusPolicy(Qt::NoFocus);
+    m_preview->setMinimumSize(200, 150);
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.8); // a thumbnail: its labels small enough to leave the cells room
+    m_preview->setFont(small);
+    right->addWidget(m_preview, 1);
+    m_previewText = new QLabel(this);
+    m_previewText->setTextFormat(Qt::PlainText);
+    m_previewText->setWordWrap(true);
+    m_previewText->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_previewText->setFont(reading);
+    right->addWidget(m_previewText);
+    columns->addLayout(left, 3);
+    columns->addLayout(right, 2);
+    v->addLayout(columns, 1);
+    resize(1000, 600);
+}
+
+void PresenterWindow::showPreviewText(const QString &text)
+{
+    m_previewText->setText(text);
+    m_previewText->setVisible(!text.isEmpty());
 }
 
 void PresenterWindow::showStep(const QString &position, const QString &next, const QString &notesMarkdown)
@@ -333,6 +361,7 @@ Presentation::~Presentation()
         qApp->removeEventFilter(this);
     delete m_audience;
     delete m_presenter;
+    delete m_previewStage;
 }
 
 void Presentation::start(bool fromStart)
@@ -378,6 +407,10 @@ void Presentation::stop()
         m_presenter->deleteLater();
         m_presenter = nullptr;
     }
+    delete m_previewStage;
+    m_previewStage = nullptr;
+    delete m_previewController;
+    m_previewController = nullptr;
     m_typingGoTo = false;
     m_main->activateWindow();
     emit presentingChanged(false);
@@ -387,7 +420,17 @@ void Presentation::showPresenter()
 {
     if (!m_presenter) {
         m_presenter = new PresenterWindow;
-        m_presenter->move(m_main->screen()->geometry().topLeft() + QPoint(40, 40));
+        const QRect screen = m_main->screen()->availableGeometry();
+        m_presenter->resize(std::min(m_presenter->width(), screen.width() - 80),
+                            std::min(m_presenter->height(), screen.height() - 80));
+        m_presenter->move(screen.topLeft() + QPoint(40, 40));
+    }
+    if (!m_previewController) {
+        m_previewController =
+            new StageController(m_controller->modelPointer(), this, m_controller->state().model);
+        m_previewStage = new Stage(m_previewController, nullptr);
+        m_previewStage->setAttribute(Qt::WA_DontShowOnScreen);
+        connect(m_previewController, &StageController::traceChanged, this, &Presentation::fillPreview);
     }
     m_presenter->show();
     m_presenter->raise();
@@ -491,6 +534,63 @@ void Presentation::refresh()
                    : tr("Next: the last step is on screen");
     }
     m_presenter->showStep(position, next, notes);
+    refreshPreview();
+}
+
+std::optional<AppState> Presentation::nextState() const
+{
+    const AppState &s = m_controller->state();
+    if (m_lessons->isOpen()) {
+        const int i = m_lessons->stepIndex();
+        if (i + 1 >= m_lessons->stepCount())
+            return std::nullopt;
+        return appStateForLessonStep(m_lessons->lesson().steps[std::size_t(i + 1)].state, s);
+    }
+    const int i = stepIndex(s.step);
+    if (i + 1 >= int(kAllSteps.size()))
+        return std::nullopt;
+    AppState next = s;
+    next.step = kAllSteps[std::size_t(i + 1)];
+    return next;
+}
+
+void Presentation::refreshPreview()
+{
+    if (!m_presenter || !m_previewController)
+        return;
+    const std::optional<AppState> next = nextState();
+    m_presenter->preview()->setVisible(next.has_value());
+    if (!next) {
+        m_presenter->showPreviewText(QString());
+        return;
+    }
+    // What the next step will say, its first paragraph as plain text.
+    QString text;
+    if (m_lessons->isOpen()) {
+        QTextDocument doc;
+        doc.setMarkdown(QString::fromStdString(m_lessons->lesson().steps[std::size_t(m_lessons->stepIndex() + 1)].narration));
+        text = doc.toPlainText().section(QLatin1Char('\n'), 0, 0, QString::SectionSkipEmpty).trimmed();
+    } else {
+        text = stepDescriptionText(next->step);
+    }
+    if (text.size() > 240)
+        text = text.left(239) + QChar(0x2026);
+    m_presenter->showPreviewText(text);
+    const QString error = m_previewController->applyState(*next);
+    if (!error.isEmpty())
+        m_presenter->showPreviewText(tr("The next step cannot be shown: %1").arg(error));
+    fillPreview();
+}
+
+void Presentation::fillPreview()
+{
+    if (!m_presenter || !m_previewStage || !m_presenter->preview()->isVisibleTo(m_presenter))
+        return;
+    HeatmapView *view = m_presenter->preview();
+    m_previewStage->fillHeatmap(view);
+    const AppState &s = m_previewController->state();
+    view->setSelection(s.query, s.key);
+    view->fitToView();
 }
 
 bool Presentation::handleKey(QKeyEvent *event)

@@ -3,10 +3,13 @@
 // its result and the narration); the presenter gets notes, the next step, the time and the clock.
 #pragma once
 
+#include "appstate.h"
+
 #include <QElapsedTimer>
 #include <QObject>
 #include <QWidget>
 #include <functional>
+#include <optional>
 
 class QLabel;
 class QTimer;
@@ -99,7 +102,11 @@ public:
     QLabel *elapsed() const { return m_elapsed; }
     QLabel *clock() const { return m_clock; }
     LessonText *notes() const { return m_notes; }
+    // The next step drawn small, as the audience will see it, and the first lines of what it says.
+    HeatmapView *preview() const { return m_preview; }
+    QLabel *previewText() const { return m_previewText; }
     void showStep(const QString &position, const QString &next, const QString &notesMarkdown);
+    void showPreviewText(const QString &text);
     void setTimes(const QString &elapsed, const QString &clock);
 
 signals:
@@ -114,6 +121,8 @@ private:
     QLabel *m_elapsed;
     QLabel *m_clock;
     LessonText *m_notes;
+    HeatmapView *m_preview;
+    QLabel *m_previewText;
 };
 
 class Presentation : public QObject
@@ -144,6 +153,10 @@ protected:
 
 private:
     void refresh();
+    // The state the clicker would show next (the lesson's next step, or the stage's next step), if any.
+    std::optional<AppState> nextState() const;
+    void refreshPreview();
+    void fillPreview();
     void tick();
     QString cellDescription(int row, int column) const;
 
@@ -154,6 +167,9 @@ private:
     std::function<void(int)> m_advance;
     AudienceWindow *m_audience = nullptr;
     PresenterWindow *m_presenter = nullptr;
+    // The next step is computed as the stage computes it: its own controller and a stage never shown.
+    StageController *m_previewController = nullptr;
+    Stage *m_previewStage = nullptr;
     QTimer *m_timer = nullptr;
     QElapsedTimer m_clock;
     QString m_goTo; // digits typed after G
