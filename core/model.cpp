@@ -4,6 +4,7 @@
 #include "inputlimits.h"
 #include "tokenizer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <sstream>
@@ -44,6 +45,26 @@ Eigen::RowVectorXd hashedEmbedding(const std::string &normalizedWord, int dimens
         v(i) = (2.0 * unit - 1.0) * scale;
     }
     return v;
+}
+
+void WordKnowledge::indexKeys()
+{
+    index.clear();
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        index[keys[i]] = static_cast<int>(i);
+}
+
+Eigen::MatrixXd sinusoidalPositions(int count, int d, double base, double scale)
+{
+    // P: (count, d). Pair i of columns turns at the angular speed 1 / base^(2i/d): the first pair once
+    // per 2π positions, the last almost not at all, so every position up to far beyond 2,048 differs.
+    Eigen::MatrixXd p(std::max(count, 0), std::max(d, 0));
+    for (int i = 0; i < d; ++i) {
+        const double speed = 1.0 / std::pow(base, static_cast<double>(2 * (i / 2)) / d);
+        for (int row = 0; row < count; ++row)
+            p(row, i) = scale * (i % 2 == 0 ? std::sin(row * speed) : std::cos(row * speed));
+    }
+    return p;
 }
 
 namespace {
@@ -138,6 +159,22 @@ std::string validateModel(const Model &model)
         return "hashed_scale must be a number from 0 to 10";
     if (!allFinite(model.positionEmbedding))
         return "positions contain a number that is not finite";
+    if (model.positions.kind == PositionEncoding::Kind::Sinusoidal &&
+        (!(model.positions.base > 1.0) || !std::isfinite(model.positions.base) ||
+         !std::isfinite(model.positions.scale)))
+        return "sinusoidal positions need a finite base above 1 and a finite scale";
+    {
+        const WordKnowledge &k = model.knowledge;
+        if (k.vectors.rows() != static_cast<Eigen::Index>(k.keys.size()) ||
+            (k.vectors.size() > 0 && k.vectors.cols() != d))
+            return "word_knowledge.features must have one vector of d_model numbers per key";
+        if (k.index.size() != k.keys.size())
+            return "word_knowledge.features lists a key twice";
+        if (k.ngrams.size() > 0 && k.ngrams.cols() != d)
+            return "word_knowledge.ngrams must have d_model columns";
+        if (!allFinite(k.vectors) || !allFinite(k.ngrams))
+            return "word_knowledge contains a number that is not finite";
+    }
     if (model.layers.empty())
         return "the model has no layers";
 

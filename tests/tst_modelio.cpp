@@ -184,7 +184,7 @@ void tst_ModelIo::malformed_data()
                                    << QStringLiteral(
                                           "layers[0].residual: expected true or false, found text");
     QTest::newRow("bad unknown_words") << edited("\"features\"", "\"unknown_words\": \"zero\", \"features\"")
-                                       << QStringLiteral("unknown_words: must be \"hashed\" or \"unk\"");
+                                       << QStringLiteral("unknown_words: must be \"hashed\", \"unk\" or \"wordnet\"");
     QTest::newRow("unk without entry") << edited("\"features\"", "\"unknown_words\": \"unk\", \"features\"")
                                        << QStringLiteral("the vocabulary has no \"<unk>\" entry");
     QTest::newRow("no embeddings") << edited("{ \"cat\": [1, 0], \"sat\": [0, 1] }", "{}")

@@ -1,6 +1,8 @@
 // JSON model files: every field is checked, and an error names the file, the field and the problem.
 #include "modelio.h"
 
+#include "meaning.h"
+
 #include "inputlimits.h"
 
 #include <QFile>
@@ -213,8 +215,11 @@ std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
         model->unknownWords = UnknownWords::Hashed;
     else if (unknown == QLatin1String("unk"))
         model->unknownWords = UnknownWords::UnknownToken;
+    else if (unknown == QLatin1String("wordnet"))
+        model->unknownWords = UnknownWords::WordNet;
     else
-        fail("unknown_words", QStringLiteral("must be \"hashed\" or \"unk\", found \"%1\"").arg(unknown));
+        fail("unknown_words",
+             QStringLiteral("must be \"hashed\", \"unk\" or \"wordnet\", found \"%1\"").arg(unknown));
     if (root.contains("hashed_scale"))
         model->hashedScale = number(root.value("hashed_scale"), "hashed_scale");
 
@@ -244,8 +249,69 @@ std::shared_ptr<Model> modelFromJson(const QJsonObject &root)
             fail("positions", QStringLiteral("has %1 rows; the limit is %2 positions")
                                   .arg(positions.toArray().size())
                                   .arg(kMaxPositions));
-        model->positionEmbedding = matrixOf(positions, "positions", -1, d);
+        if (positions.isObject()) {
+            // {"encoding": "sinusoidal", "count": N, "base": B, "scale": S}: computed, not stored.
+            const QJsonObject p = positions.toObject();
+            const QString encoding = text(require(p, "encoding", "positions.encoding"), "positions.encoding");
+            if (encoding != QLatin1String("sinusoidal"))
+                fail("positions.encoding", QStringLiteral("must be \"sinusoidal\", found \"%1\"").arg(encoding));
+            model->positions.kind = PositionEncoding::Kind::Sinusoidal;
+            model->positions.count = positiveInt(p, "count", "positions.count", kMaxPositions);
+            model->positions.base = p.contains("base") ? number(p.value("base"), "positions.base") : 10000.0;
+            model->positions.scale = p.contains("scale") ? number(p.value("scale"), "positions.scale") : 1.0;
+            if (!(model->positions.base > 1.0 && model->positions.base < 1e12))
+                fail("positions.base", QStringLiteral("must be a number above 1"));
+            if (!(std::abs(model->positions.scale) <= 100.0))
+                fail("positions.scale", QStringLiteral("must be a number from -100 to 100"));
+            model->positionEmbedding = sinusoidalPositions(model->positions.count, d, model->positions.base,
+                                                           model->positions.scale);
+        } else {
+            model->positionEmbedding = matrixOf(positions, "positions", -1, d);
+            model->positions.kind = PositionEncoding::Kind::Table;
+            model->positions.count = static_cast<int>(model->positionEmbedding.rows());
+        }
     }
+    if (root.contains("word_knowledge")) {
+        // What the model knows of words outside its vocabulary (meaning.h).
+        const QJsonObject k = requireObject(root.value("word_knowledge"), "word_knowledge");
+        WordKnowledge &knowledge = model->knowledge;
+        if (k.contains("built_from"))
+            knowledge.builtFrom = text(k.value("built_from"), "word_knowledge.built_from").toStdString();
+        if (k.contains("features")) {
+            const QJsonObject features = requireObject(k.value("features"), "word_knowledge.features");
+            if (features.size() > kMaxVocabulary)
+                fail("word_knowledge.features",
+                     QStringLiteral("has %1 keys; the limit is %2").arg(features.size()).arg(kMaxVocabulary));
+            for (auto it = features.begin(); it != features.end(); ++it)
+                checkVector(it.value(), QStringLiteral("word_knowledge.features.\"%1\"").arg(it.key()), d);
+            knowledge.vectors.resize(features.size(), d);
+            int r = 0;
+            for (auto it = features.begin(); it != features.end(); ++it, ++r) {
+                knowledge.keys.push_back(it.key().toStdString());
+                knowledge.vectors.row(r) =
+                    vectorOf(it.value(), QStringLiteral("word_knowledge.features.\"%1\"").arg(it.key()), d);
+            }
+            knowledge.indexKeys();
+        }
+        if (k.contains("ngrams")) {
+            const QJsonValue ngrams = k.value("ngrams");
+            if (ngrams.isArray() && ngrams.toArray().size() > kMaxVocabulary)
+                fail("word_knowledge.ngrams", QStringLiteral("has too many rows; the limit is %1").arg(kMaxVocabulary));
+            knowledge.ngrams = matrixOf(ngrams, "word_knowledge.ngrams", -1, d);
+        }
+        if (k.contains("own_words")) {
+            const QJsonValue own = k.value("own_words");
+            if (!own.isArray())
+                fail("word_knowledge.own_words", QStringLiteral("expected a list of words, found %1").arg(kindOf(own)));
+            const QJsonArray words = own.toArray();
+            for (qsizetype i = 0; i < words.size(); ++i)
+                knowledge.ownWords.push_back(
+                    text(words.at(i), QStringLiteral("word_knowledge.own_words[%1]").arg(i)).toStdString());
+            std::sort(knowledge.ownWords.begin(), knowledge.ownWords.end());
+        }
+    }
+    if (model->unknownWords == UnknownWords::WordNet)
+        model->wordnet = sharedWordNet(); // null when WordNet is not installed: such words are spelled out
 
     const QJsonArray layers = listOf(require(root, "layers", "layers"), "layers", kMaxLayers, "layers");
     for (qsizetype l = 0; l < layers.size(); ++l) {
@@ -487,7 +553,9 @@ QByteArray serializeModel(const Model &model)
                      {"description", QString::fromStdString(model.description)},
                      {"d_model", model.d_model},
                      {"d_k", model.d_k},
-                     {"unknown_words", model.unknownWords == UnknownWords::Hashed ? "hashed" : "unk"},
+                     {"unknown_words", model.unknownWords == UnknownWords::Hashed         ? "hashed"
+                                       : model.unknownWords == UnknownWords::UnknownToken ? "unk"
+                                                                                          : "wordnet"},
                      {"hashed_scale", model.hashedScale}};
     if (!model.featureNames.empty()) {
         QJsonArray names;
@@ -500,8 +568,36 @@ QByteArray serializeModel(const Model &model)
         embeddings.insert(QString::fromStdString(model.vocabulary[i]),
                           toJson(Eigen::RowVectorXd(model.tokenEmbedding.row(static_cast<Eigen::Index>(i)))));
     root.insert("embeddings", embeddings);
-    if (model.positionEmbedding.size() > 0)
+    if (model.positions.kind == PositionEncoding::Kind::Sinusoidal)
+        root.insert("positions", QJsonObject{{"encoding", "sinusoidal"},
+                                             {"count", model.positions.count},
+                                             {"base", model.positions.base},
+                                             {"scale", model.positions.scale}});
+    else if (model.positionEmbedding.size() > 0)
         root.insert("positions", toJson(model.positionEmbedding));
+    const WordKnowledge &knowledge = model.knowledge;
+    if (!knowledge.keys.empty() || knowledge.ngrams.size() > 0 || !knowledge.builtFrom.empty() ||
+        !knowledge.ownWords.empty()) {
+        QJsonObject k;
+        if (!knowledge.builtFrom.empty())
+            k.insert("built_from", QString::fromStdString(knowledge.builtFrom));
+        if (!knowledge.keys.empty()) {
+            QJsonObject features;
+            for (std::size_t i = 0; i < knowledge.keys.size(); ++i)
+                features.insert(QString::fromStdString(knowledge.keys[i]),
+                                toJson(Eigen::RowVectorXd(knowledge.vectors.row(static_cast<Eigen::Index>(i)))));
+            k.insert("features", features);
+        }
+        if (knowledge.ngrams.size() > 0)
+            k.insert("ngrams", toJson(knowledge.ngrams));
+        if (!knowledge.ownWords.empty()) {
+            QJsonArray own;
+            for (const std::string &w : knowledge.ownWords)
+                own.append(QString::fromStdString(w));
+            k.insert("own_words", own);
+        }
+        root.insert("word_knowledge", k);
+    }
     QJsonArray layers;
     for (const LayerWeights &layer : model.layers) {
         QJsonArray heads;
