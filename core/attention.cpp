@@ -1,10 +1,13 @@
 // The self-attention pipeline, one numbered step at a time, keeping every intermediate.
 #include "attention.h"
 
+#include "meaning.h"
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <new>
 #include <sstream>
 
@@ -185,20 +188,19 @@ void embedTokens(const Model &model, const std::vector<Token> &tokens, Attention
     trace.tokens = tokens;
     trace.known.assign(tokens.size(), false);
     trace.vocabularyIndex.assign(tokens.size(), -1);
+    trace.origins.assign(tokens.size(), WordOrigin{});
     trace.tokenEmbeddings.resize(n, model.d_model);
-    const int unk = model.unknownWords == UnknownWords::UnknownToken ? model.lookup("<unk>") : -1;
+    std::map<std::string, WordMeaning> seen; // a word repeated in a long text is looked up once
     for (int i = 0; i < n; ++i) {
         const std::size_t k = static_cast<std::size_t>(i);
-        const int row = model.lookup(tokens[k].text);
-        trace.known[k] = row >= 0;
-        trace.vocabularyIndex[k] = row;
-        if (row >= 0)
-            trace.tokenEmbeddings.row(i) = model.tokenEmbedding.row(row);
-        else if (unk >= 0)
-            trace.tokenEmbeddings.row(i) = model.tokenEmbedding.row(unk);
-        else
-            trace.tokenEmbeddings.row(i) =
-                hashedEmbedding(normalizeForLookup(tokens[k].text), model.d_model, model.hashedScale);
+        auto it = seen.find(tokens[k].text);
+        if (it == seen.end())
+            it = seen.emplace(tokens[k].text, meaningOf(model, tokens[k].text)).first;
+        const WordMeaning &m = it->second;
+        trace.origins[k] = m.origin;
+        trace.known[k] = m.origin.source == WordSource::Vocabulary || m.origin.source == WordSource::WordNet;
+        trace.vocabularyIndex[k] = m.origin.row;
+        trace.tokenEmbeddings.row(i) = m.vector;
     }
     if (model.positionEmbedding.size() > 0)
         trace.positionEmbeddings = model.positionEmbedding.topRows(n);

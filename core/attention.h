@@ -60,8 +60,9 @@ struct AttentionTrace
     std::shared_ptr<const Model> model; // the weights every matrix below was computed from
     TraceOptions options;
     std::vector<Token> tokens;
-    std::vector<bool> known;            // per token: does the model's vocabulary have it?
+    std::vector<bool> known;            // per token: trained, or given a meaning by WordNet (not spelled out)
     std::vector<int> vocabularyIndex;   // per token: row in tokenEmbedding, or -1
+    std::vector<WordOrigin> origins;    // per token: how the model came by its vector (meaning.h)
     Eigen::MatrixXd tokenEmbeddings;    // (n, d_model)
     Eigen::MatrixXd positionEmbeddings; // (n, d_model), or empty when the model has no positions
     BoolMatrix blocked;                 // (n, n): the mask actually applied, true = blocked
@@ -81,8 +82,9 @@ struct TraceResult
     bool ok() const { return error.empty(); }
 };
 
-// Looks up (or hashes) each token's embedding and adds position embeddings where the model has them.
-// Fills tokens, known, vocabularyIndex, tokenEmbeddings and positionEmbeddings of `trace`.
+// Gives each token its vector (meaningOf in meaning.h: the vocabulary, WordNet, or its spelling) and
+// takes the position embeddings where the model has them.
+// Fills tokens, known, vocabularyIndex, origins, tokenEmbeddings and positionEmbeddings of `trace`.
 void embedTokens(const Model &model, const std::vector<Token> &tokens, AttentionTrace &trace);
 
 // A conservative estimate of the bytes a trace of `tokens` tokens through `model` keeps (every matrix of
