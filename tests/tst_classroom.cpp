@@ -19,6 +19,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
@@ -72,6 +73,7 @@ private slots:
     void spotlightShowsTheCellsRealValue();
     void presenterWindowAndLessons();
     void typingASentenceMidPresentation();
+    void teacherRevealsTheAnswerToTheRoom();
 };
 
 void tst_Classroom::presentsFromTheStartAndFromHere()
@@ -311,6 +313,63 @@ void tst_Classroom::typingASentenceMidPresentation()
     QCOMPARE(w.presentation()->audience()->heatmap()->matrix().rows(), 4);
     QTest::keyClick(field, Qt::Key_Escape); // Escape still ends the presentation
     QVERIFY(!w.presentation()->isPresenting());
+}
+
+void tst_Classroom::teacherRevealsTheAnswerToTheRoom()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("quiz.lesson.md"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("---\ntitle: Quiz\n---\nsentence: The animal didn't cross the street because it was too tired.\n"
+            "step: softmax\nselect: it\n\nGuess first.\n\nQuestion: Which word does \"it\" attend to most?\n"
+            "answer: click\nexplain: The animal is the one that is tired.\n---\n"
+            "\nWhat do the weights do?\n\nQuestion: Each row of weights\n- [ ] sums to 0\n- [x] sums to 1\n"
+            "- [ ] is negative\n");
+    f.close();
+    QSettings settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+    MainWindow w(didactic(), &settings);
+    w.resize(1366, 768);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.lessons()->open(path, 1).isEmpty());
+    QTest::keyClick(&w, Qt::Key_F5);
+    Presentation *p = w.presentation();
+    AudienceWindow *a = p->audience();
+    QTest::keyClick(a, Qt::Key_S);
+    PresenterWindow *pw = p->presenter();
+    // Predict, then reveal, for the room: the result is covered and the question read out; no answer yet.
+    QVERIFY(a->resultCovered());
+    QVERIFY(a->cover()->geometry().contains(a->heatmap()->geometry().center()));
+    QVERIFY(a->narration()->toPlainText().contains(QStringLiteral("Which word does \"it\" attend to most?")));
+    QVERIFY(!a->answer()->isVisible());
+    QVERIFY(w.stage()->resultHidden());
+    QVERIFY(pw->questionHint()->text().contains(QStringLiteral("Press R")));
+    QVERIFY(!w.lessons()->player()->isDone(0));
+    saveGrab(a, "audience-question");
+    QTest::keyClick(pw, Qt::Key_R);
+    QVERIFY(p->revealed());
+    QVERIFY(!a->resultCovered());
+    QVERIFY(!w.stage()->resultHidden());
+    QVERIFY(a->answer()->isVisible());
+    // The didactic model gives "it" 0.39 on "animal": the answer is the trace's, with the explanation.
+    QCOMPARE(a->answer()->text(), QStringLiteral("“it” attends most to “animal”: a weight of 0.39.\nThe animal is the one that is tired."));
+    QVERIFY(pw->questionHint()->text().startsWith(QStringLiteral("Revealed to the room: “it” attends most to “animal”")));
+    QVERIFY(w.lessons()->player()->isDone(0));
+    saveGrab(a, "audience-revealed");
+    // The next step's question is a choice: lettered for the room, and a new step starts unrevealed.
+    QTest::keyClick(pw, Qt::Key_PageDown);
+    QVERIFY(!p->revealed());
+    QVERIFY(!a->resultCovered());
+    QVERIFY(a->narration()->toPlainText().contains(QStringLiteral("B. sums to 1")));
+    QVERIFY(!a->answer()->isVisible());
+    QTest::keyClick(a, Qt::Key_R);
+    QCOMPARE(a->answer()->text(), QStringLiteral("The answer: B. sums to 1."));
+    // Back to the first step: its question is asked again, covered.
+    QTest::keyClick(a, Qt::Key_PageUp);
+    QVERIFY(a->resultCovered());
+    QVERIFY(!a->answer()->isVisible());
+    QTest::keyClick(a, Qt::Key_Escape);
 }
 
 QTEST_MAIN(tst_Classroom)

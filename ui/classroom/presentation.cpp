@@ -148,7 +148,22 @@ AudienceWindow::AudienceWindow(QWidget *parent) : QWidget(parent, Qt::Window)
     v->addWidget(m_sentence);
     v->addWidget(m_step);
     v->addWidget(m_heatmap, 5);
-    v->addWidget(m_narration, 2);
+    v->addWidget(m_narration);
+    m_answer = new QLabel(this);
+    m_answer->setTextFormat(Qt::PlainText);
+    m_answer->setWordWrap(true);
+    m_answer->setObjectName(QStringLiteral("roomAnswer"));
+    m_answer->setStyleSheet(QStringLiteral("QLabel { color: #ffe066; }"));
+    m_answer->hide();
+    v->addWidget(m_answer);
+    m_cover = new QLabel(this);
+    m_cover->setTextFormat(Qt::PlainText);
+    m_cover->setWordWrap(true);
+    m_cover->setAlignment(Qt::AlignCenter);
+    m_cover->setAutoFillBackground(true);
+    m_cover->setStyleSheet(QStringLiteral("QLabel { background: #24242c; color: #f0f0f0; border: 2px dashed #8a8aa0; }"));
+    m_cover->hide();
+    m_heatmap->installEventFilter(this);
     m_spotlight = new Spotlight(this);
     m_heatmap->viewport()->setMouseTracking(true);
     m_heatmap->viewport()->installEventFilter(this);
@@ -180,12 +195,50 @@ void AudienceWindow::applyFonts()
     bold.setBold(true);
     bold.setPixelSize(textPixels() * 7 / 6);
     m_step->setFont(bold);
+    m_answer->setFont(bold);
+    m_cover->setFont(bold);
+}
+
+void AudienceWindow::fitNarration()
+{
+    // As tall as its text, up to 45% of the window: the rest is the result's. Longer text scrolls.
+    QTextDocument *doc = m_narration->document();
+    doc->setTextWidth(m_narration->viewport()->width());
+    const int needed = int(std::ceil(doc->size().height())) + 2 * m_narration->frameWidth() + 4;
+    // With an answer revealed, narration and answer share 55% between them, so the result stays readable.
+    const int answer = m_answer->isVisibleTo(this) ? m_answer->heightForWidth(m_narration->width()) : 0;
+    const int room = answer > 0 ? height() * 55 / 100 - answer : height() * 45 / 100;
+    m_narration->setFixedHeight(std::clamp(needed, 2 * textPixels(), std::max(2 * textPixels(), room)));
+}
+
+void AudienceWindow::setResultCovered(bool covered, const QString &why)
+{
+    m_cover->setText(why);
+    m_cover->setVisible(covered);
+    if (covered)
+        m_spotlight->hide(); // nothing under the cover is named
+    placeCover();
+}
+
+bool AudienceWindow::resultCovered() const
+{
+    return m_cover->isVisibleTo(const_cast<AudienceWindow *>(this));
+}
+
+void AudienceWindow::placeCover()
+{
+    if (!m_cover->isVisibleTo(this))
+        return;
+    m_cover->setGeometry(m_heatmap->geometry());
+    m_cover->raise();
+    m_blank->raise(); // a blank screen stays over everything
 }
 
 void AudienceWindow::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
     applyFonts();
+    fitNarration();
     m_blank->setGeometry(rect());
 }
 
@@ -238,7 +291,9 @@ void AudienceWindow::moveSpotlight(const QPoint &viewportPos)
 
 bool AudienceWindow::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_heatmap->viewport() && event->type() == QEvent::MouseMove && m_spotlightOn)
+    if (watched == m_heatmap && (event->type() == QEvent::Resize || event->type() == QEvent::Move))
+        placeCover();
+    if (watched == m_heatmap->viewport() && event->type() == QEvent::MouseMove && m_spotlightOn && !resultCovered())
         moveSpotlight(static_cast<QMouseEvent *>(event)->position().toPoint());
     if (watched == m_heatmap->viewport() && event->type() == QEvent::Leave)
         m_spotlight->hide();
@@ -286,6 +341,13 @@ PresenterWindow::PresenterWindow(QWidget *parent) : QWidget(parent, Qt::Window)
     // Notes on the left, where the eye reads first; the next step on the right, drawn as it will look.
     auto *columns = new QHBoxLayout;
     auto *left = new QVBoxLayout;
+    m_questionHint = new QLabel(this);
+    m_questionHint->setTextFormat(Qt::PlainText);
+    m_questionHint->setWordWrap(true);
+    m_questionHint->setFont(reading);
+    m_questionHint->setStyleSheet(QStringLiteral("QLabel { background: #fff3bf; color: #111; padding: 6px; }"));
+    m_questionHint->hide();
+    left->addWidget(m_questionHint);
     left->addWidget(new QLabel(tr("Notes"), this));
     left->addWidget(m_notes, 1);
     auto *right = new QVBoxLayout;
@@ -298,13 +360,14 @@ PresenterWindow::PresenterWindow(QWidget *parent) : QWidget(parent, Qt::Window)
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.8); // a thumbnail: its labels small enough to leave the cells room
     m_preview->setFont(small);
-    right->addWidget(m_preview, 1);
+    right->addWidget(m_preview, 100);
     m_previewText = new QLabel(this);
     m_previewText->setTextFormat(Qt::PlainText);
     m_previewText->setWordWrap(true);
     m_previewText->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_previewText->setFont(reading);
     right->addWidget(m_previewText);
+    right->addStretch(1); // keeps "the end of the lesson" at the top when there is no preview
     columns->addLayout(left, 3);
     columns->addLayout(right, 2);
     v->addLayout(columns, 1);
@@ -507,7 +570,25 @@ void Presentation::refresh()
         m_audience->heatmap()->setLabelColors(kText, kText);
     m_audience->heatmap()->setSelection(s.query, s.key);
     const LessonStep *step = m_lessons->isOpen() ? m_lessons->currentStep() : nullptr;
-    m_audience->narration()->showMarkdown(step ? QString::fromStdString(step->narration) : stepDescriptionText(s.step));
+    // A new step's question starts unanswered for the room.
+    const int index = step ? m_lessons->stepIndex() : -1;
+    if (index != m_questionStep) {
+        m_questionStep = index;
+        m_revealed = false;
+    }
+    const bool question = step && step->question.kind != QuestionKind::None;
+    QString narration = step ? QString::fromStdString(step->narration) : stepDescriptionText(s.step);
+    if (question)
+        narration += QStringLiteral("\n\n**") + tr("Question:") + QStringLiteral("** ") + roomQuestion(*step);
+    m_audience->narration()->showMarkdown(narration);
+    const AttentionTrace *trace = m_controller->trace();
+    const QString answer = question && m_revealed && trace ? roomAnswer(*step, *trace) : QString();
+    m_audience->answer()->setText(answer);
+    m_audience->answer()->setVisible(!answer.isEmpty());
+    m_audience->fitNarration();
+    m_audience->setResultCovered(question && step->question.kind == QuestionKind::Click && !m_revealed,
+                                 tr("Which word will “%1” attend to most? Decide, then we look.")
+                                     .arg(QString::fromStdString(step ? step->state.query : std::string())));
     // A longer sentence wraps onto another line: give it that line now, before anything is drawn or grabbed.
     m_audience->layout()->activate();
     if (!m_presenter)
@@ -534,7 +615,24 @@ void Presentation::refresh()
                    : tr("Next: the last step is on screen");
     }
     m_presenter->showStep(position, next, notes);
+    QLabel *hint = m_presenter->questionHint();
+    hint->setText(!question  ? QString()
+                  : m_revealed ? tr("Revealed to the room: %1").arg(answer)
+                               : tr("A question is on screen. Press R to reveal the answer to the room."));
+    hint->setVisible(question);
     refreshPreview();
+}
+
+void Presentation::reveal()
+{
+    const LessonStep *step = m_lessons->isOpen() ? m_lessons->currentStep() : nullptr;
+    if (!isPresenting() || !step || step->question.kind == QuestionKind::None || m_revealed)
+        return;
+    m_revealed = true;
+    // The room has its answer: the step counts as done, and the main window's stage is uncovered too.
+    m_lessons->markDone(m_lessons->stepIndex());
+    m_stage->setResultHidden(false);
+    refresh();
 }
 
 std::optional<AppState> Presentation::nextState() const
@@ -644,6 +742,9 @@ bool Presentation::handleKey(QKeyEvent *event)
     case Qt::Key_S:
         showPresenter();
         return true;
+    case Qt::Key_R:
+        reveal();
+        return true;
     case Qt::Key_Escape:
         if (m_audience->blanked().alpha() != 0)
             m_audience->blank(Qt::transparent);
@@ -677,7 +778,7 @@ bool Presentation::eventFilter(QObject *watched, QEvent *event)
         // Claim the key before a shortcut (Page Down is also the step bar's) takes it: it comes back as a press.
         static const QList<int> keys{Qt::Key_PageDown, Qt::Key_PageUp, Qt::Key_Right, Qt::Key_Left, Qt::Key_Space,
                                      Qt::Key_Backspace, Qt::Key_N, Qt::Key_P, Qt::Key_B, Qt::Key_Period, Qt::Key_W,
-                                     Qt::Key_G, Qt::Key_L, Qt::Key_S, Qt::Key_Escape, Qt::Key_Return, Qt::Key_Enter,
+                                     Qt::Key_G, Qt::Key_L, Qt::Key_S, Qt::Key_R, Qt::Key_Escape, Qt::Key_Return, Qt::Key_Enter,
                                      Qt::Key_0, Qt::Key_1, Qt::Key_2, Qt::Key_3, Qt::Key_4, Qt::Key_5, Qt::Key_6,
                                      Qt::Key_7, Qt::Key_8, Qt::Key_9};
         if (keys.contains(key->key()))

@@ -58,7 +58,15 @@ public:
     QLabel *sentence() const { return m_sentence; }
     QLabel *stepTitle() const { return m_step; }
     LessonText *narration() const { return m_narration; }
+    // The answer to the step's question once the teacher reveals it (plain text, hidden until then).
+    QLabel *answer() const { return m_answer; }
     Spotlight *spotlight() const { return m_spotlight; }
+    // The narration as tall as its text needs, up to 45% of the window.
+    void fitNarration();
+    // Predict, then reveal: the result is covered, saying `why`, until the teacher reveals it.
+    void setResultCovered(bool covered, const QString &why = QString());
+    bool resultCovered() const;
+    QLabel *cover() const { return m_cover; }
     // Black, white, or the stage again (Qt::transparent).
     void blank(const QColor &colour);
     QColor blanked() const { return m_blankColour; }
@@ -80,11 +88,14 @@ protected:
 private:
     void applyFonts();
     void moveSpotlight(const QPoint &viewportPos);
+    void placeCover();
 
     QLabel *m_sentence;
     QLabel *m_step;
     HeatmapView *m_heatmap;
     LessonText *m_narration;
+    QLabel *m_answer;
+    QLabel *m_cover;
     QWidget *m_blank;
     Spotlight *m_spotlight;
     QColor m_blankColour = Qt::transparent;
@@ -102,6 +113,8 @@ public:
     QLabel *elapsed() const { return m_elapsed; }
     QLabel *clock() const { return m_clock; }
     LessonText *notes() const { return m_notes; }
+    // What the teacher can do about the step's question: reveal it with R, or what was revealed.
+    QLabel *questionHint() const { return m_questionHint; }
     // The next step drawn small, as the audience will see it, and the first lines of what it says.
     HeatmapView *preview() const { return m_preview; }
     QLabel *previewText() const { return m_previewText; }
@@ -121,6 +134,7 @@ private:
     QLabel *m_elapsed;
     QLabel *m_clock;
     LessonText *m_notes;
+    QLabel *m_questionHint;
     HeatmapView *m_preview;
     QLabel *m_previewText;
 };
@@ -142,6 +156,9 @@ public:
     PresenterWindow *presenter() const { return m_presenter; }
     // S: the presenter window on this screen (with two screens it opens by itself).
     void showPresenter();
+    // R: the answer to the step's question, for the whole room (the result uncovered, the answer shown).
+    void reveal();
+    bool revealed() const { return m_revealed; }
     // A key from any of the windows while presenting; true when it was a presentation key.
     bool handleKey(QKeyEvent *event);
 
@@ -173,6 +190,8 @@ private:
     QTimer *m_timer = nullptr;
     QElapsedTimer m_clock;
     QString m_goTo; // digits typed after G
+    int m_questionStep = -1; // the lesson step whose question the room sees
+    bool m_revealed = false;
     bool m_typingGoTo = false;
 };
 

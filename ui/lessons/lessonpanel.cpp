@@ -310,4 +310,65 @@ void LessonPanel::answer(bool right, const QString &text)
         m_player->markDone(m_player->stepIndex());
 }
 
+QString roomQuestion(const LessonStep &step)
+{
+    const LessonQuestion &q = step.question;
+    if (q.kind == QuestionKind::None)
+        return QString();
+    QString md = QString::fromStdString(q.text);
+    if (q.kind == QuestionKind::Choice) {
+        // A paragraph per option: Markdown would run lines of "A. …" together.
+        for (std::size_t i = 0; i < q.options.size(); ++i)
+            md += QStringLiteral("\n\n%1. %2").arg(QChar('A' + int(i % 26))).arg(QString::fromStdString(q.options[i]));
+    }
+    return md;
+}
+
+QString roomAnswer(const LessonStep &step, const AttentionTrace &trace)
+{
+    const LessonQuestion &q = step.question;
+    std::string error;
+    const auto name = [&trace](int i) {
+        return QStringLiteral("“%1”").arg(QString::fromStdString(trace.tokens[std::size_t(i)].text));
+    };
+    QString text;
+    switch (q.kind) {
+    case QuestionKind::None:
+        return QString();
+    case QuestionKind::Choice: {
+        QStringList right;
+        for (std::size_t i = 0; i < q.options.size(); ++i)
+            if (q.correct[i])
+                right << QStringLiteral("%1. %2").arg(QChar('A' + int(i % 26))).arg(QString::fromStdString(q.options[i]));
+        text = LessonPanel::tr("The answer: %1.").arg(right.join(QStringLiteral("; ")));
+        break;
+    }
+    case QuestionKind::Click: {
+        const int best = clickAnswer(step, trace, &error);
+        const int query = findToken(trace.tokens, step.state.query, &error);
+        if (best < 0 || query < 0)
+            return QString::fromStdString(error);
+        const Eigen::MatrixXd w = lessonWeights(trace, step.state);
+        text = LessonPanel::tr("%1 attends most to %2: a weight of %3.")
+                   .arg(name(query), name(best), QString::number(w(query, best), 'f', 2));
+        break;
+    }
+    case QuestionKind::Number: {
+        const std::optional<double> expected = numberAnswer(step, trace, &error);
+        if (!expected)
+            return QString::fromStdString(error);
+        text = LessonPanel::tr("%1 is %2 on this screen.")
+                   .arg(QString::fromStdString(q.answer), QString::number(*expected, 'f', 4));
+        break;
+    }
+    }
+    if (!q.explanation.empty()) {
+        QTextDocument doc;
+        doc.setMarkdown(QString::fromStdString(q.explanation),
+                        QTextDocument::MarkdownFeatures(QTextDocument::MarkdownDialectGitHub | QTextDocument::MarkdownNoHTML));
+        text += QLatin1Char('\n') + doc.toPlainText();
+    }
+    return text;
+}
+
 } // namespace attention

@@ -17,6 +17,15 @@ namespace attention {
 
 class LessonPlayer;
 class StageController;
+struct AttentionTrace;
+struct LessonStep;
+
+// The answer to a step's question for a whole room, as the teacher reveals it in classroom mode: which
+// options are right, the token the query attends to most with its weight, or the number on screen; then
+// the lesson's explanation. Plain text; "" when the step has no question.
+QString roomAnswer(const LessonStep &step, const AttentionTrace &trace);
+// The question as the room reads it: its text, then the options lettered A, B, C… (Markdown).
+QString roomQuestion(const LessonStep &step);
 
 // Markdown from a lesson file, shown as text: no HTML, no links followed, and images only from the
 // lesson's own folder (or the application's resources for a shipped lesson).
