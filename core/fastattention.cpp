@@ -1,0 +1,135 @@
+#include "fastattention.h"
+#include "fastattention_kernel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace attention {
+namespace {
+
+using fastattention_detail::AttendRowsFn;
+using fastattention_detail::Task;
+
+AttentionKernel resolve(AttentionKernel k)
+{
+    if (k == AttentionKernel::Generic || !cpuHasAvx2Fma())
+        return AttentionKernel::Generic;
+    return AttentionKernel::Avx2;
+}
+
+// Query rows per block in the fast path: the scores strip is this many rows × n.
+constexpr long kFastRows = 32;
+// Query rows per block in the streaming path: its scores are this many rows × one tile.
+constexpr long kStreamRows = 64;
+
+MatrixRowMajorF run(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v, bool scale,
+                    bool causal, int threads, FastAttentionStats *stats, AttentionKernel kernel, long rowsPerBlock,
+                    long tile)
+{
+    const long n = static_cast<long>(q.rows()), d = static_cast<long>(q.cols());
+    if (k.rows() != n || v.rows() != n || k.cols() != d || v.cols() != d)
+        throw std::invalid_argument("attention: Q, K and V must all be n × d");
+    const AttentionKernel used = resolve(kernel);
+    const AttendRowsFn attend = used == AttentionKernel::Avx2 ? &fastattention_detail::avx2::attendRows
+                                                              : &fastattention_detail::generic::attendRows;
+    MatrixRowMajorF out(n, d);
+    const long blocks = (n + rowsPerBlock - 1) / rowsPerBlock;
+    const int workers = static_cast<int>(std::max(1L, std::min<long>(std::max(threads, 1), blocks)));
+    if (stats) {
+        stats->kernel = used == AttentionKernel::Avx2 ? "avx2" : "generic";
+        stats->threads = workers;
+        stats->peakExtraBytes = 0;
+    }
+    if (n == 0 || d == 0) {
+        out.setZero();
+        return out;
+    }
+
+    // Kᵀ, d × ldkt, zero-padded to a multiple of 8 columns so the score kernel never needs a scalar tail.
+    const long ldkt = (n + 7) / 8 * 8;
+    std::vector<float> kt(static_cast<std::size_t>(d * ldkt), 0.0f);
+    for (long j = 0; j < n; ++j)
+        for (long e = 0; e < d; ++e)
+            kt[static_cast<std::size_t>(e * ldkt + j)] = k(j, e);
+
+    Task task;
+    task.q = q.data();
+    task.kt = kt.data();
+    task.v = v.data();
+    task.out = out.data();
+    task.n = n;
+    task.d = d;
+    task.ldkt = ldkt;
+    task.scale = scale ? 1.0f / std::sqrt(static_cast<float>(d)) : 1.0f;
+    task.causal = causal;
+    task.tile = tile > 0 ? tile : ldkt;
+
+    const std::size_t scratchFloats = static_cast<std::size_t>(rowsPerBlock * task.tile + 2 * rowsPerBlock);
+    std::atomic<long> next{0};
+    auto worker = [&]() {
+        std::vector<float> scratch(scratchFloats);
+        float *scores = scratch.data();
+        float *rowMax = scores + rowsPerBlock * task.tile;
+        float *rowSum = rowMax + rowsPerBlock;
+        // With the causal mask the last blocks have the most keys: hand those out first.
+        for (long b; (b = next.fetch_add(1)) < blocks;) {
+            const long block = causal ? blocks - 1 - b : b;
+            const long r0 = block * rowsPerBlock;
+            attend(task, r0, std::min(n, r0 + rowsPerBlock), scores, rowMax, rowSum);
+        }
+    };
+    if (workers == 1) {
+        worker();
+    } else {
+        std::vector<std::thread> pool;
+        pool.reserve(static_cast<std::size_t>(workers - 1));
+        for (int i = 1; i < workers; ++i)
+            pool.emplace_back(worker);
+        worker();
+        for (std::thread &th : pool)
+            th.join();
+    }
+    if (stats)
+        stats->peakExtraBytes = (kt.size() + static_cast<std::size_t>(workers) * scratchFloats) * sizeof(float);
+    return out;
+}
+
+} // namespace
+
+bool cpuHasAvx2Fma()
+{
+#if defined(__x86_64__) || defined(__i386__)
+    static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return has;
+#else
+    return false;
+#endif
+}
+
+const char *attentionKernelName(AttentionKernel kernel)
+{
+    return resolve(kernel) == AttentionKernel::Avx2 ? "avx2" : "generic";
+}
+
+const char *attentionKernelName() { return attentionKernelName(AttentionKernel::Auto); }
+
+MatrixRowMajorF fastAttention(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v,
+                              bool scale, bool causal, int threads, FastAttentionStats *stats,
+                              AttentionKernel kernel)
+{
+    return run(q, k, v, scale, causal, threads, stats, kernel, kFastRows, 0);
+}
+
+MatrixRowMajorF streamingAttention(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v,
+                                   bool scale, bool causal, int threads, FastAttentionStats *stats,
+                                   AttentionKernel kernel, int tile)
+{
+    const long t = std::max(8L, (static_cast<long>(tile) + 7) / 8 * 8);
+    return run(q, k, v, scale, causal, threads, stats, kernel, kStreamRows, t);
+}
+
+} // namespace attention
