@@ -108,6 +108,8 @@ std::string runAttentionBench(const BenchOptions &o)
         if (o.reference)
             diff = std::max((fast.cast<double>() - ref).cwiseAbs().maxCoeff(),
                             (stream.cast<double>() - ref).cwiseAbs().maxCoeff());
+        char diffText[32];
+        std::snprintf(diffText, sizeof diffText, "%.3g", diff);
         char buf[512];
         std::snprintf(buf, sizeof buf,
                       "%s{\"n\": %d, \"d\": %d, \"ms\": {\"reference\": %s, \"fast\": %.3f, \"streaming\": %.3f, "
@@ -115,7 +117,7 @@ std::string runAttentionBench(const BenchOptions &o)
                       "\"max_abs_diff\": %s}",
                       first ? "" : ", ", n, o.d, o.reference ? std::to_string(msRef).c_str() : "null", msFast,
                       msStream, msMatmul, fs.peakExtraBytes, ss.peakExtraBytes,
-                      o.reference ? std::to_string(diff).c_str() : "null");
+                      o.reference ? diffText : "null");
         json << buf;
         first = false;
     }

@@ -22,7 +22,7 @@ AttentionKernel resolve(AttentionKernel k)
 }
 
 // Query rows per block in the fast path: the scores strip is this many rows × n.
-constexpr long kFastRows = 32;
+constexpr long kFastRows = 16;
 // Query rows per block in the streaming path: its scores are this many rows × one tile.
 constexpr long kStreamRows = 64;
 
