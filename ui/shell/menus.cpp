@@ -140,6 +140,10 @@ void Menus::build(Stage *stage, SidePanels *panels, QWidget *sentenceField)
 
     bar->addMenu(m_examples);
 
+    // Deep dives: the lesson's claims as experiments, each a panel a lesson can open (panel: scaling).
+    QMenu *dives = bar->addMenu(tr("&Deep dives"));
+    dives->addAction(tr("Why scale by √d_k…"), this, [c] { c->setPanel(SidePanel::Scaling); });
+
     QMenu *help = bar->addMenu(tr("&Help"));
     help->addAction(tr("&Keys"), this, [this] {
         QMessageBox::information(

@@ -3,6 +3,7 @@
 
 #include "attentionchart.h"
 #include "codepanel.h"
+#include "scalingpanel.h"
 #include "comparepanel.h"
 #include "explainpanel.h"
 #include "labels.h"
@@ -116,7 +117,13 @@ SidePanels::SidePanels(QMainWindow *window, StageController *controller, MatrixM
     m_code = new CodePanel(m_codeDock);
     m_code->follow(c);
     m_codeDock->setWidget(scrolling(m_code, m_codeDock));
-    for (QDockWidget *d : {m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock})
+    // Deep dive: why scale by √d_k, as an experiment with a slider and two charts.
+    m_scalingDock = new QDockWidget(tr("Scaling"), window);
+    m_scalingDock->toggleViewAction()->setText(tr("Deep dive: why scale by √d_k"));
+    m_scalingDock->setObjectName(QStringLiteral("scalingDock"));
+    m_scaling = new ScalingPanel(m_scalingDock);
+    m_scalingDock->setWidget(scrolling(m_scaling, m_scalingDock));
+    for (QDockWidget *d : {m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock, m_scalingDock})
         window->tabifyDockWidget(m_explainDock, d);
     m_explainDock->raise();
 
@@ -125,7 +132,8 @@ SidePanels::SidePanels(QMainWindow *window, StageController *controller, MatrixM
                                                           {m_gridDock, SidePanel::Grid},
                                                           {m_layerFlowDock, SidePanel::Flow},
                                                           {m_compareDock, SidePanel::Compare},
-                                                          {m_codeDock, SidePanel::Code}};
+                                                          {m_codeDock, SidePanel::Code},
+                                                          {m_scalingDock, SidePanel::Scaling}};
     for (const auto &[dock, panel] : panels)
         connect(dock, &QDockWidget::visibilityChanged, this, [this, dock = dock, panel = panel](bool visible) {
             if (visible && m_tracking && !m_raising && !m_arranging && m_controller->state().panel != panel) {
@@ -166,6 +174,8 @@ QDockWidget *SidePanels::dock(SidePanel panel) const
         return m_compareDock;
     case SidePanel::Code:
         return m_codeDock;
+    case SidePanel::Scaling:
+        return m_scalingDock;
     }
     return m_explainDock;
 }
@@ -177,7 +187,7 @@ QDockWidget *SidePanels::front() const
 
 QList<QDockWidget *> SidePanels::docks() const
 {
-    return {m_pipelineDock, m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock};
+    return {m_pipelineDock, m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock, m_scalingDock};
 }
 
 void SidePanels::addTabbedDock(QDockWidget *d)
@@ -330,7 +340,7 @@ void SidePanels::fitToWidth(int width, double zoom, bool keepUserWidths)
     // the right panels join the pipeline panel as tabs, and come back to the right when there is room again.
     const bool narrow = width < 1280 * zoom;
     const QList<QDockWidget *> right =
-        QList<QDockWidget *>{m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock} + m_extraDocks;
+        QList<QDockWidget *>{m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock, m_scalingDock} + m_extraDocks;
     const bool tabbed = m_window->tabifiedDockWidgets(m_pipelineDock).contains(m_explainDock);
     if ((narrow && !tabbed) || (!narrow && tabbed)) {
         // Moving docks shows and hides them: that is no choice of the person's. The tabs settle a moment later.

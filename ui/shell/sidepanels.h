@@ -19,6 +19,7 @@ namespace attention {
 
 class AttentionChart;
 class CodePanel;
+class ScalingPanel;
 class ComparePanel;
 class ExplainPanel;
 class LayerFlowView;
@@ -40,6 +41,7 @@ public:
     LayerFlowView *layerFlow() const { return m_layerFlow; }
     ComparePanel *compare() const { return m_compare; }
     CodePanel *code() const { return m_code; }
+    ScalingPanel *scaling() const { return m_scaling; }
     QDockWidget *pipelineDock() const { return m_pipelineDock; }
     QDockWidget *dock(SidePanel panel) const;
     QList<QDockWidget *> docks() const;
@@ -85,6 +87,8 @@ private:
     ComparePanel *m_compare = nullptr;
     const Model *m_compareModel = nullptr; // the model Compare was last given
     CodePanel *m_code = nullptr;
+    ScalingPanel *m_scaling = nullptr;
+    QDockWidget *m_scalingDock = nullptr;
     QDockWidget *m_pipelineDock = nullptr;
     QDockWidget *m_explainDock = nullptr;
     QDockWidget *m_gridDock = nullptr;
