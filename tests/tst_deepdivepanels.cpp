@@ -27,6 +27,8 @@ private slots:
 void tst_DeepDivePanels::scalingFollowsTheSlider()
 {
     ScalingPanel panel;
+    // Nothing is computed until the panel is shown: opening the window does not pay for the experiment.
+    QCOMPARE(panel.rawGradientSeries()->count(), 0);
     panel.resize(480, 800);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));

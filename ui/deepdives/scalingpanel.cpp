@@ -88,8 +88,7 @@ ScalingPanel::ScalingPanel(QWidget *parent) : QWidget(parent)
     v->addWidget(m_weightsView, 1);
 
     // The size of the softmax's gradient (the Jacobian's norm) against d_k: the vanishing gradient.
-    for (int d : dkValues())
-        m_curve.push_back(scalingExperiment(d, kKeys, kTrials, kSeed));
+    // Its points are computed when the panel is first shown (about 0.2 s), not when the window starts.
     auto *gradient = new QChart;
     gradient->setTitle(tr("Gradient size"));
     m_rawGradient = new QLineSeries;
@@ -98,10 +97,6 @@ ScalingPanel::ScalingPanel(QWidget *parent) : QWidget(parent)
     m_scaledGradient->setName(tr("÷ √d_k"));
     m_rawGradient->setColor(QColor(214, 96, 77));
     m_scaledGradient->setColor(QColor(67, 147, 195));
-    for (const ScalingPoint &p : m_curve) {
-        m_rawGradient->append(p.dk, p.rawGradient);
-        m_scaledGradient->append(p.dk, p.scaledGradient);
-    }
     m_marker = new QScatterSeries;
     m_marker->setName(tr("here"));
     m_marker->setMarkerSize(11);
@@ -115,10 +110,7 @@ ScalingPanel::ScalingPanel(QWidget *parent) : QWidget(parent)
     x->setLabelFormat(QStringLiteral("%d"));
     x->setTitleText(tr("d_k"));
     auto *y = new QValueAxis;
-    double top = 0;
-    for (const ScalingPoint &p : m_curve)
-        top = std::max({top, p.rawGradient, p.scaledGradient});
-    y->setRange(0, top * 1.1);
+    m_gradientAxis = y;
     y->setTitleText(tr("‖J‖"));
     y->setLabelFormat(QStringLiteral("%.2f"));
     y->setTickCount(3);
@@ -135,9 +127,30 @@ ScalingPanel::ScalingPanel(QWidget *parent) : QWidget(parent)
     m_gradientView->setMinimumHeight(220);
     v->addWidget(m_gradientView, 1);
 
-    connect(m_slider, &QSlider::valueChanged, this, &ScalingPanel::update);
     m_slider->setValue(5); // d_k = 64, the trained models' size class
-    update();
+    connect(m_slider, &QSlider::valueChanged, this, &ScalingPanel::update);
+}
+
+void ScalingPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_curve.empty())
+        update();
+}
+
+void ScalingPanel::computeCurve()
+{
+    if (!m_curve.empty())
+        return;
+    double top = 0;
+    for (int d : dkValues()) {
+        const ScalingPoint p = scalingExperiment(d, kKeys, kTrials, kSeed);
+        m_rawGradient->append(p.dk, p.rawGradient);
+        m_scaledGradient->append(p.dk, p.scaledGradient);
+        top = std::max({top, p.rawGradient, p.scaledGradient});
+        m_curve.push_back(p);
+    }
+    m_gradientAxis->setRange(0, top * 1.1);
 }
 
 int ScalingPanel::dk() const
@@ -157,6 +170,7 @@ void ScalingPanel::setDk(int dk)
 
 void ScalingPanel::update()
 {
+    computeCurve();
     m_point = m_curve[std::size_t(m_slider->value())];
     const ScalingPoint &p = m_point;
     m_value->setText(QString::number(p.dk));

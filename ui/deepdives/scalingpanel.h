@@ -29,6 +29,7 @@ public:
     void setDk(int dk); // the nearest value of dkValues()
     QSlider *slider() const { return m_slider; }
     QLabel *summary() const { return m_summary; }
+    // The experiment at the slider's d_k; its curve is computed when the panel is first shown.
     const ScalingPoint &point() const { return m_point; }
     // The curves of the gradient chart: one point per d_k, unscaled and scaled.
     QLineSeries *rawGradientSeries() const { return m_rawGradient; }
@@ -36,7 +37,11 @@ public:
     QBarSet *rawWeights() const { return m_rawWeights; }
     QBarSet *scaledWeights() const { return m_scaledWeights; }
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
+    void computeCurve();
     void update();
 
     QSlider *m_slider;
@@ -50,6 +55,7 @@ private:
     QBarSet *m_rawWeights;
     QBarSet *m_scaledWeights;
     QValueAxis *m_weightsAxis;
+    QValueAxis *m_gradientAxis;
     std::vector<ScalingPoint> m_curve; // every d_k, computed once
     ScalingPoint m_point;
 };
