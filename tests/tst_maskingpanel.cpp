@@ -255,6 +255,9 @@ void tst_MaskingPanel::thePositionAndTheWordChooseTheExperiment()
     QTest::keyClick(panel.maskToggle(), Qt::Key_Space); // mask off
     QCOMPARE(panel.shownPositions().size(), 10);
     QCOMPARE(panel.shownPositions().last(), QStringLiteral("too"));
+    // The didactic model's queries other than "it" spread evenly, so nine positions change alike (0.059).
+    QVERIFY2(panel.cheatingSummary()->text().contains(QStringLiteral("9 positions change most (0.06)")),
+             qPrintable(panel.cheatingSummary()->text()));
     // Up one: "too" is changed, so the bars are the 9 positions before it.
     panel.positionCombo()->setFocus();
     QTest::keyClick(panel.positionCombo(), Qt::Key_Up);

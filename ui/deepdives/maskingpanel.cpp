@@ -644,9 +644,15 @@ void MaskingPanel::showCheating()
                                .arg(m_cheating.causalMax, 0, 'g', 2));
     } else {
         const int most = m_cheating.unmaskedArgMax;
-        m_summary->setText(tr("Mask off: every earlier position reads %1 — %2 changes most (%3). In training that is "
+        // Positions that change as much as the most, to the two decimals shown, share the first place.
+        int tied = 0;
+        for (double x : m_cheating.unmasked)
+            tied += std::abs(x - m_cheating.unmaskedMax) < 0.005 ? 1 : 0;
+        const QString who = tied > 1 ? tr("%n positions change most", nullptr, tied)
+                                     : tr("%1 changes most").arg(most >= 0 ? quoted(m_tokenTexts[most]) : QString());
+        m_summary->setText(tr("Mask off: every earlier position reads %1 — %2 (%3). In training that is "
                               "cheating: a position could look at the words it should predict.")
-                               .arg(to, most >= 0 ? quoted(m_tokenTexts[most]) : QString())
+                               .arg(to, who)
                                .arg(m_cheating.unmaskedMax, 0, 'f', 2));
     }
 }
