@@ -99,7 +99,10 @@ double prefixDifference(std::shared_ptr<const Model> model, const std::vector<To
             // The prefix sees t keys; the full trace's row i < t gives 0 to every key past i anyway.
             take(maxDiffTop(a.heads[h].weights, b.heads[h].weights, t, t));
             if (b.heads[h].weights.cols() > t && t > 0)
-                take(b.heads[h].weights.topRightCorner(t, b.heads[h].weights.cols() - t).cwiseAbs().maxCoeff());
+                take(b.heads[h]
+                         .weights.topRightCorner(t, b.heads[h].weights.cols() - t)
+                         .cwiseAbs()
+                         .maxCoeff());
             take(maxDiffTop(a.heads[h].output, b.heads[h].output, t, int(b.heads[h].output.cols())));
         }
         take(maxDiffTop(a.attentionOutput, b.attentionOutput, t, int(b.attentionOutput.cols())));
@@ -121,8 +124,9 @@ Eigen::MatrixXd measuredRows(const AttentionTrace &trace, const CheatingOptions 
     return h < 0 ? layer.attentionOutput : layer.heads[std::size_t(h)].output;
 }
 
-CheatingResult cheatingExperiment(std::shared_ptr<const Model> model, const std::vector<Token> &tokens, int position,
-                                  const std::string &replacement, const CheatingOptions &options)
+CheatingResult cheatingExperiment(std::shared_ptr<const Model> model, const std::vector<Token> &tokens,
+                                  int position, const std::string &replacement,
+                                  const CheatingOptions &options)
 {
     CheatingResult r;
     r.tokens = tokens;
@@ -181,8 +185,9 @@ CheatingResult cheatingExperiment(std::shared_ptr<const Model> model, const std:
     return r;
 }
 
-CheatingResult cheatingExperiment(std::shared_ptr<const Model> model, const std::string &sentence, int position,
-                                  const std::string &replacement, const CheatingOptions &options)
+CheatingResult cheatingExperiment(std::shared_ptr<const Model> model, const std::string &sentence,
+                                  int position, const std::string &replacement,
+                                  const CheatingOptions &options)
 {
     return cheatingExperiment(std::move(model), tokenize(sentence), position, replacement, options);
 }

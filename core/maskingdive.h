@@ -32,10 +32,10 @@ BoolMatrix visibleAtStep(int n, int t);
 // One step of the decoding demonstration, read from the causal trace of the whole sentence.
 struct DecodingStep
 {
-    int step = 0;              // t: how many tokens exist yet
-    int tokenCount = 0;        // n
-    BoolMatrix visible;        // (n, n), visibleAtStep(n, t)
-    Eigen::MatrixXd weights;   // (n, n): the causal trace's weights in the visible cells, 0 elsewhere
+    int step = 0;               // t: how many tokens exist yet
+    int tokenCount = 0;         // n
+    BoolMatrix visible;         // (n, n), visibleAtStep(n, t)
+    Eigen::MatrixXd weights;    // (n, n): the causal trace's weights in the visible cells, 0 elsewhere
     std::vector<double> newest; // row t − 1: what the newest token attends to (t values; empty when t = 0)
 };
 DecodingStep decodingStep(const AttentionTrace &causal, int t, HeadChoice choice = {});
@@ -64,23 +64,25 @@ struct CheatingOptions
 // the change is the L2 norm of the difference of its output rows (CheatingOptions::measure).
 struct CheatingResult
 {
-    std::string error; // empty on success
-    std::vector<Token> tokens;     // the sentence as given
-    std::vector<Token> changed;    // with the replacement
-    int position = 0;              // j
-    std::vector<double> causal;    // position 0 … j−1: the change with the causal mask (0 exactly)
-    std::vector<double> unmasked;  // the same positions without a mask
+    std::string error;            // empty on success
+    std::vector<Token> tokens;    // the sentence as given
+    std::vector<Token> changed;   // with the replacement
+    int position = 0;             // j
+    std::vector<double> causal;   // position 0 … j−1: the change with the causal mask (0 exactly)
+    std::vector<double> unmasked; // the same positions without a mask
     double causalMax = 0;
     double unmaskedMax = 0;
     int unmaskedArgMax = -1; // the earlier position that changes most without the mask
 
     bool ok() const { return error.empty(); }
 };
-CheatingResult cheatingExperiment(std::shared_ptr<const Model> model, const std::string &sentence, int position,
-                                  const std::string &replacement, const CheatingOptions &options = {});
+CheatingResult cheatingExperiment(std::shared_ptr<const Model> model, const std::string &sentence,
+                                  int position, const std::string &replacement,
+                                  const CheatingOptions &options = {});
 // The same on tokens already made.
-CheatingResult cheatingExperiment(std::shared_ptr<const Model> model, const std::vector<Token> &tokens, int position,
-                                  const std::string &replacement, const CheatingOptions &options = {});
+CheatingResult cheatingExperiment(std::shared_ptr<const Model> model, const std::vector<Token> &tokens,
+                                  int position, const std::string &replacement,
+                                  const CheatingOptions &options = {});
 
 // The rows the measure reads from a trace: (n, width).
 Eigen::MatrixXd measuredRows(const AttentionTrace &trace, const CheatingOptions &options);

@@ -124,7 +124,8 @@ void tst_MaskingDive::aPrefixAloneGivesTheSameRows()
     const TraceResult full = traceTokens(m, tokens, open);
     const TraceResult part = traceTokens(m, std::vector<Token>(tokens.begin(), tokens.begin() + 4), open);
     QVERIFY(full.ok() && part.ok());
-    const double openDiff = (full.trace.finalOutput().topRows(4) - part.trace.finalOutput()).cwiseAbs().maxCoeff();
+    const double openDiff =
+        (full.trace.finalOutput().topRows(4) - part.trace.finalOutput()).cwiseAbs().maxCoeff();
     QVERIFY2(openDiff > 1e-3, qPrintable(QString::number(openDiff)));
 }
 
@@ -184,7 +185,8 @@ void tst_MaskingDive::oneHeadsAttentionOutput()
     const TraceResult a = traceTokens(m, r.tokens, open);
     const TraceResult b = traceTokens(m, r.changed, open);
     QVERIFY(a.ok() && b.ok());
-    const double byHand = (a.trace.layers[0].heads[1].output.row(2) - b.trace.layers[0].heads[1].output.row(2)).norm();
+    const double byHand =
+        (a.trace.layers[0].heads[1].output.row(2) - b.trace.layers[0].heads[1].output.row(2)).norm();
     QCOMPARE(r.unmasked[2], byHand);
     QVERIFY(byHand > 1e-6);
     QCOMPARE(int(measuredRows(a.trace, o).cols()), m->d_k);

@@ -142,7 +142,7 @@ void tst_MaskingPanel::theHeadComboChoosesTheWeights()
     QVERIFY(causal.ok());
     for (int t = 2; t <= 8; ++t)
         click(panel.nextButton());
-    QCOMPARE(panel.step(), 8); // "it" is the newest
+    QCOMPARE(panel.step(), 8);               // "it" is the newest
     QCOMPARE(panel.headCombo()->count(), 6); // two layers: the average and two heads each
     QCOMPARE(panel.decoding().weights(7, 1), averageHeadWeights(causal.trace.layers[1])(7, 1));
     panel.headCombo()->setFocus();
@@ -151,7 +151,8 @@ void tst_MaskingPanel::theHeadComboChoosesTheWeights()
     QCOMPARE(panel.step(), 8);
     for (int j = 0; j < 8; ++j)
         QCOMPARE(panel.decoding().weights(7, j), causal.trace.layers[1].heads[0].weights(7, j));
-    QVERIFY(std::abs(panel.decoding().weights(7, 1) - averageHeadWeights(causal.trace.layers[1])(7, 1)) > 1e-6);
+    QVERIFY(std::abs(panel.decoding().weights(7, 1) - averageHeadWeights(causal.trace.layers[1])(7, 1)) >
+            1e-6);
 }
 
 void tst_MaskingPanel::playStepsToTheEnd()
@@ -236,7 +237,8 @@ void tst_MaskingPanel::theMaskTurnsTheChangesOff()
     CheatingOptions o;
     o.measure = CheatingMeasure::AttentionOutput;
     o.choice = HeadChoice{0, -1};
-    const CheatingResult layer1 = cheatingExperiment(model, tokenize(defaultMaskingSentence()), 10, "wide", o);
+    const CheatingResult layer1 =
+        cheatingExperiment(model, tokenize(defaultMaskingSentence()), 10, "wide", o);
     for (int i = 0; i < 10; ++i)
         QCOMPARE(panel.shownChanges()[std::size_t(i)], layer1.unmasked[std::size_t(i)]);
 }
@@ -293,8 +295,8 @@ void tst_MaskingPanel::thePositionAndTheWordChooseTheExperiment()
     // A new sentence: the last word is the default, and a repeated word is numbered (categories must differ).
     panel.setInput(model, QStringLiteral("the dog saw the cat"));
     QCOMPARE(panel.position(), 4);
-    QCOMPARE(panel.shownPositions(),
-             (QStringList{QStringLiteral("the"), QStringLiteral("dog"), QStringLiteral("saw"), QStringLiteral("the (4)")}));
+    QCOMPARE(panel.shownPositions(), (QStringList{QStringLiteral("the"), QStringLiteral("dog"),
+                                                  QStringLiteral("saw"), QStringLiteral("the (4)")}));
     QCOMPARE(panel.changeBars()->count(), 4);
     QVERIFY(!panel.maskToggle()->isChecked()); // the toggle stays as the learner left it
 }

@@ -4,7 +4,6 @@
 #include "theme.h"
 
 #include <QBarCategoryAxis>
-#include <QHorizontalBarSeries>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
@@ -12,6 +11,7 @@
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QHorizontalBarSeries>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPainter>
@@ -19,8 +19,8 @@
 #include <QScrollArea>
 #include <QTabWidget>
 #include <QTimer>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -144,7 +144,8 @@ void DecodingGrid::paintEvent(QPaintEvent *)
         f.setBold(k == t - 1);
         p.setFont(f);
         p.setPen(k == t - 1 ? theme::query() : text);
-        p.drawText(QRectF(0, hh + k * c, lw - fm.averageCharWidth() * 0.5, c), Qt::AlignRight | Qt::AlignVCenter, label);
+        p.drawText(QRectF(0, hh + k * c, lw - fm.averageCharWidth() * 0.5, c),
+                   Qt::AlignRight | Qt::AlignVCenter, label);
         p.save();
         p.translate(lw + k * c, hh - fm.averageCharWidth() * 0.5);
         p.rotate(-90);
@@ -215,9 +216,10 @@ MaskingPanel::MaskingPanel(QWidget *parent) : QWidget(parent)
     // (a) Decoding, one token at a time.
     auto *decoding = new QWidget;
     auto *dv = new QVBoxLayout(decoding);
-    auto *intro = new QLabel(tr("A decoder writes one token at a time. Each new token may look at itself and the "
-                                "tokens before it; the grey, hatched cells are the future, which the mask blocks."),
-                             decoding);
+    auto *intro =
+        new QLabel(tr("A decoder writes one token at a time. Each new token may look at itself and the "
+                      "tokens before it; the grey, hatched cells are the future, which the mask blocks."),
+                   decoding);
     intro->setWordWrap(true);
     dv->addWidget(intro);
     auto *headRow = new QHBoxLayout;
@@ -318,7 +320,8 @@ MaskingPanel::MaskingPanel(QWidget *parent) : QWidget(parent)
     chart->addAxis(m_changeAxis, Qt::AlignBottom);
     series->attachAxis(m_changeAxis);
     chart->legend()->hide();
-    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(m_positionsAxis), static_cast<QAbstractAxis *>(m_changeAxis)}) {
+    for (QAbstractAxis *axis :
+         {static_cast<QAbstractAxis *>(m_positionsAxis), static_cast<QAbstractAxis *>(m_changeAxis)}) {
         axis->setLabelsFont(font());
         axis->setTitleFont(font());
     }
@@ -436,7 +439,8 @@ void MaskingPanel::fillHeadChoices()
             if (heads > 1)
                 m_headCombo->addItem(tr("Layer %1, average of heads").arg(l + 1), QPoint(l, -1));
             for (int h = 0; h < heads; ++h)
-                m_headCombo->addItem(heads > 1 ? tr("Layer %1, head %2").arg(l + 1).arg(h + 1) : tr("Layer %1").arg(l + 1),
+                m_headCombo->addItem(heads > 1 ? tr("Layer %1, head %2").arg(l + 1).arg(h + 1)
+                                               : tr("Layer %1").arg(l + 1),
                                      QPoint(l, h));
         }
         for (int l = 0; l < layers; ++l) {
@@ -579,7 +583,8 @@ void MaskingPanel::updateDecoding()
         });
         QStringList top;
         for (int k = 0; k < std::min(3, t); ++k)
-            top << QStringLiteral("%1 %2").arg(m_tokenTexts[order[std::size_t(k)]])
+            top << QStringLiteral("%1 %2")
+                       .arg(m_tokenTexts[order[std::size_t(k)]])
                        .arg(m_decoding.newest[std::size_t(order[std::size_t(k)])], 0, 'f', 2);
         text = tr("Step %1 of %2: %3 is written. It may look at %1 tokens; most weight to %4.")
                    .arg(t)
@@ -596,7 +601,8 @@ void MaskingPanel::runCheating()
     const QString word = m_replacement->currentText().trimmed();
     if (!m_causal || j < 1) {
         m_cheating = CheatingResult();
-        m_cheating.error = m_error.isEmpty() ? tr("There is nothing to change.").toStdString() : m_error.toStdString();
+        m_cheating.error =
+            m_error.isEmpty() ? tr("There is nothing to change.").toStdString() : m_error.toStdString();
     } else {
         m_cheating = cheatingExperiment(m_model, m_tokens, j, word.toStdString(), cheatingOptions());
     }
@@ -624,15 +630,18 @@ void MaskingPanel::showCheating()
     std::reverse(topDown.begin(), topDown.end());
     m_positionsAxis->append(topDown);
     const QFontMetrics fm(font());
-    m_chartView->setMinimumHeight(std::max(260, int(categories.size()) * (fm.height() + 6) + 6 * fm.height()));
+    m_chartView->setMinimumHeight(
+        std::max(260, int(categories.size()) * (fm.height() + 6) + 6 * fm.height()));
     for (auto x = values.rbegin(); x != values.rend(); ++x)
         m_bars->append(*x);
     // One scale for both: with the mask on, the bars sit at 0 against the size they have without it.
     const double top = std::max(m_cheating.unmaskedMax, 1e-3) * 1.1;
     m_changeAxis->setRange(0, top);
     m_changeAxis->applyNiceNumbers();
-    const QString from = quoted(QString::fromStdString(m_cheating.tokens[std::size_t(m_cheating.position)].text));
-    const QString to = quoted(QString::fromStdString(m_cheating.changed[std::size_t(m_cheating.position)].text));
+    const QString from =
+        quoted(QString::fromStdString(m_cheating.tokens[std::size_t(m_cheating.position)].text));
+    const QString to =
+        quoted(QString::fromStdString(m_cheating.changed[std::size_t(m_cheating.position)].text));
     if (m_cheating.unmaskedMax == 0) {
         m_summary->setText(tr("To this model %1 and %2 are the same vector, so nothing changes, mask or not. "
                               "Try another word.")
@@ -648,8 +657,9 @@ void MaskingPanel::showCheating()
         int tied = 0;
         for (double x : m_cheating.unmasked)
             tied += std::abs(x - m_cheating.unmaskedMax) < 0.005 ? 1 : 0;
-        const QString who = tied > 1 ? tr("%n positions change most", nullptr, tied)
-                                     : tr("%1 changes most").arg(most >= 0 ? quoted(m_tokenTexts[most]) : QString());
+        const QString who =
+            tied > 1 ? tr("%n positions change most", nullptr, tied)
+                     : tr("%1 changes most").arg(most >= 0 ? quoted(m_tokenTexts[most]) : QString());
         m_summary->setText(tr("Mask off: every earlier position reads %1 — %2 (%3). In training that is "
                               "cheating: a position could look at the words it should predict.")
                                .arg(to, who)
