@@ -25,6 +25,13 @@ int tokenIndex(const AttentionTrace &t, const std::string &word)
             return i;
     return -1;
 }
+
+bool showPanel(QWidget &panel, int width = 640)
+{
+    panel.resize(width, 620);
+    panel.show();
+    return QTest::qWaitForWindowExposed(&panel);
+}
 } // namespace
 
 class tst_HeadsPanel : public QObject
@@ -32,6 +39,7 @@ class tst_HeadsPanel : public QObject
     Q_OBJECT
 private slots:
     void initTestCase();
+    void drawsWhenShown();
     void oneHeatmapPerHead();
     void concatIsTheHeadsSideBySide();
     void projectionGivesTheAttentionOutput();
@@ -62,9 +70,29 @@ void tst_HeadsPanel::initTestCase()
     QVERIFY(m_it > 0);
 }
 
+void tst_HeadsPanel::drawsWhenShown()
+{
+    // A hidden panel draws nothing: the dock pays for the heatmaps only when it is opened.
+    HeadsPanel panel;
+    panel.setTrace(&m_trace, m_model.get(), 1, m_it);
+    QVERIFY(panel.isPending());
+    QCOMPARE(panel.headCount(), 0);
+    QVERIFY(showPanel(panel));
+    QVERIFY(!panel.isPending());
+    QCOMPARE(panel.headCount(), int(m_trace.layers[1].heads.size()));
+    QCOMPARE(panel.layer(), 1);
+    // While visible, a new trace is drawn at once.
+    panel.setTrace(&m_trace, m_model.get(), 0, 2);
+    QVERIFY(!panel.isPending());
+    QCOMPARE(panel.layer(), 0);
+    QCOMPARE(panel.query(), 2);
+    QCOMPARE(panel.layerCombo()->currentIndex(), 0);
+}
+
 void tst_HeadsPanel::oneHeatmapPerHead()
 {
     HeadsPanel panel;
+    QVERIFY(showPanel(panel));
     panel.setTrace(&m_trace, m_model.get(), 0, m_it);
     const LayerTrace &layer = m_trace.layers[0];
     QCOMPARE(panel.headCount(), int(layer.heads.size()));
@@ -97,6 +125,7 @@ void tst_HeadsPanel::oneHeatmapPerHead()
 void tst_HeadsPanel::concatIsTheHeadsSideBySide()
 {
     HeadsPanel panel;
+    QVERIFY(showPanel(panel));
     for (int l = 0; l < int(m_trace.layers.size()); ++l) {
         panel.setTrace(&m_trace, m_model.get(), l, m_it);
         const LayerTrace &layer = m_trace.layers[std::size_t(l)];
@@ -114,6 +143,7 @@ void tst_HeadsPanel::concatIsTheHeadsSideBySide()
 void tst_HeadsPanel::projectionGivesTheAttentionOutput()
 {
     HeadsPanel panel;
+    QVERIFY(showPanel(panel));
     for (int l = 0; l < int(m_trace.layers.size()); ++l) {
         panel.setTrace(&m_trace, m_model.get(), l, m_it);
         const Eigen::MatrixXd &concat = panel.concatPanel()->model()->matrix();
@@ -256,6 +286,7 @@ void tst_HeadsPanel::narrowPanelStacksTheHeads()
 void tst_HeadsPanel::clears()
 {
     HeadsPanel panel;
+    QVERIFY(showPanel(panel));
     panel.setTrace(&m_trace, m_model.get(), 0, m_it);
     QVERIFY(panel.headCount() > 0);
     panel.setTrace(nullptr, nullptr, 0, -1);

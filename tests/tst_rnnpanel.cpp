@@ -57,6 +57,11 @@ void tst_RnnPanel::computesWhenShown()
     // Shown at rest: no animation until Play is pressed.
     QVERIFY(!panel.isPlaying());
     QCOMPARE(panel.progress(), double(panel.rnnHops()));
+    // The same input again keeps the user's pair.
+    panel.toCombo()->setCurrentIndex(9);
+    panel.setInput(m_model, kSentence);
+    QCOMPARE(panel.toToken(), 9);
+    QCOMPARE(panel.rnnHops(), 8);
     // A new sentence while visible is computed at once.
     panel.setInput(m_model, QStringLiteral("it rains"));
     QVERIFY(panel.isComputed());
@@ -169,7 +174,8 @@ void tst_RnnPanel::playRunsToTheEnd()
     QCOMPARE(panel.playButton()->text(), QStringLiteral("Stop"));
     QVERIFY(panel.progress() < 1.0);
     const int ticksAtStart = ticks;
-    // The animation runs on the event loop: the timer keeps firing while it plays.
+    // The animation runs on the event loop: the timer keeps firing while it plays (the condition is false
+    // at first, so the wait turns the loop at least once before the animation can be done).
     QTRY_VERIFY_WITH_TIMEOUT(panel.progress() >= 1.0, 20000);
     QVERIFY(ticks > ticksAtStart);
     QVERIFY(panel.status()->text().contains(QStringLiteral("of 6")));
@@ -177,7 +183,6 @@ void tst_RnnPanel::playRunsToTheEnd()
     QCOMPARE(finished.count(), 1);
     QCOMPARE(panel.progress(), 6.0);
     QCOMPARE(panel.playButton()->text(), QStringLiteral("Replay"));
-    QVERIFY(ticks > ticksAtStart + 1);
 }
 
 void tst_RnnPanel::playCanBeInterrupted()

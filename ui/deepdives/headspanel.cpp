@@ -268,21 +268,33 @@ const HeadSummary &HeadsPanel::headSummary(int head) const
 
 void HeadsPanel::setTrace(const AttentionTrace *trace, const Model *model, int layer, int query)
 {
-    m_trace = trace && model && !trace->layers.empty() ? trace : nullptr;
-    m_model = m_trace ? model : nullptr;
-    if (!m_trace) {
+    m_trace = trace && !trace->layers.empty() ? trace : nullptr;
+    // The weights the trace was computed with: W_O must match its heads even when the caller's model is
+    // already another one.
+    m_model = m_trace ? (m_trace->model ? m_trace->model.get() : model) : nullptr;
+    if (!m_model)
+        m_trace = nullptr;
+    m_layer = layer;
+    m_query = query;
+    m_pending = m_trace != nullptr;
+    if (!m_trace)
         clear();
-        return;
-    }
-    m_layer = std::clamp(layer, 0, int(m_trace->layers.size()) - 1);
-    m_query = query >= 0 && query < m_trace->tokenCount() ? query : -1;
-    rebuild();
+    else if (isVisible())
+        rebuild();
+}
+
+void HeadsPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_pending && m_trace)
+        rebuild();
 }
 
 void HeadsPanel::clear()
 {
     m_trace = nullptr;
     m_model = nullptr;
+    m_pending = false;
     ensureHeads(0);
     m_layerRow->hide();
     m_empty->show();
@@ -365,6 +377,10 @@ bool HeadsPanel::eventFilter(QObject *watched, QEvent *event)
 
 void HeadsPanel::rebuild()
 {
+    m_pending = false;
+    m_layer = std::clamp(m_layer, 0, int(m_trace->layers.size()) - 1);
+    if (m_query < 0 || m_query >= m_trace->tokenCount())
+        m_query = -1;
     const AttentionTrace &trace = *m_trace;
     const Model &model = *m_model;
     const LayerTrace &layer = trace.layers[std::size_t(m_layer)];

@@ -48,10 +48,14 @@ class HeadsPanel : public QWidget
 public:
     explicit HeadsPanel(QWidget *parent = nullptr);
 
-    // Shows layer `layer` of `trace` (query `query` followed in each head; -1 for none). The panel keeps the
-    // two pointers to read another layer when its combo changes: call again after every new trace, and
-    // with nullptr before the trace goes away. It draws the trace's numbers and computes no attention.
+    // Shows layer `layer` of `trace` (query `query` followed in each head; -1 for none), drawn now if the
+    // panel is visible, else when it is next shown. W_O and b_O are read from trace->model (the weights the
+    // trace was made with), or from `model` when the trace names none. The panel keeps the pointers to read
+    // another layer when its combo changes: call again after every new trace (StageController::traceChanged),
+    // and with nullptr before the trace goes away. It draws the trace's numbers and computes no attention.
     void setTrace(const AttentionTrace *trace, const Model *model, int layer, int query);
+    // True while a trace waits to be drawn until the panel is shown.
+    bool isPending() const { return m_pending; }
 
     int layer() const { return m_layer; }
     int query() const { return m_query; }
@@ -77,6 +81,7 @@ signals:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     struct Head
@@ -98,6 +103,7 @@ private:
     int m_layer = 0;
     int m_query = -1;
     int m_columns = 0;
+    bool m_pending = false;
 
     QScrollArea *m_scroll;
     QWidget *m_layerRow;

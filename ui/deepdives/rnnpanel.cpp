@@ -64,7 +64,7 @@ public:
         }
         const double line = fm.height();
         m_rnnTitle = 4;
-        m_rnnRow = m_rnnTitle + line + 6;
+        m_rnnRow = m_rnnTitle + line + 14; // room for the moving dot above the boxes
         m_barTop = m_rnnRow + m_boxHeight + 4;
         m_barHeight = std::ceil(line * 1.6);
         m_attentionTitle = m_barTop + m_barHeight + line + 14;
@@ -188,7 +188,7 @@ protected:
                 const QPointF dot = a + (b - a) * t;
                 g.setPen(Qt::NoPen);
                 g.setBrush(path);
-                g.drawEllipse(QPointF(dot.x(), m_rnnRow - 5), 5, 5);
+                g.drawEllipse(QPointF(dot.x(), m_rnnRow - 6), 5, 5);
             }
         }
 
@@ -292,6 +292,7 @@ RnnPanel::RnnPanel(QWidget *parent) : QWidget(parent)
     m_scroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_scroll->setFrameShape(QFrame::NoFrame);
     m_canvas = new Canvas(this);
+    m_canvas->setAccessibleName(tr("The sentence as an RNN's chain of steps and as attention's links"));
     m_scroll->setWidget(m_canvas);
     // A scroll moves the cells but not the titles: the whole canvas is drawn again.
     connect(m_scroll->horizontalScrollBar(), &QScrollBar::valueChanged, m_canvas, qOverload<>(&QWidget::update));
@@ -329,6 +330,9 @@ RnnPanel::~RnnPanel() = default;
 
 void RnnPanel::setInput(std::shared_ptr<const Model> model, const QString &sentence)
 {
+    // The same words through the same model: nothing to redo, and the chosen pair stays.
+    if (model == m_model && sentence == m_sentence && (m_model || m_computed))
+        return;
     m_animation->stop();
     m_model = std::move(model);
     m_sentence = sentence;
@@ -443,6 +447,7 @@ void RnnPanel::pairChanged()
                 .arg(self, 0, 'g', 3));
     }
     updateStatus();
+    m_canvas->setAccessibleDescription(m_summary->text());
     if (ok) {
         // Both chosen tokens in view when they fit, the earlier one at least.
         m_canvas->reveal(m_scroll, hi);
