@@ -1,5 +1,7 @@
 // attention-lab-cli: the headless entry point. `trace` prints every intermediate of self-attention.
+#include "allocator.h"
 #include "attention.h"
+#include "bench.h"
 #include "evaluate.h"
 #include "learning.h"
 #include "lessonio.h"
@@ -13,7 +15,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QTextStream>
 #include <cstdio>
 #include <iostream>
@@ -358,6 +362,137 @@ int runLessons(const QStringList &arguments)
     return problems == 0 ? Success : Failure;
 }
 
+// Reads a whole number in [lo, hi] from an option, or says what is wrong with it.
+bool boundedInt(const QString &text, const QString &name, int lo, int hi, int *out, QString *error)
+{
+    bool ok = false;
+    const long long v = text.trimmed().toLongLong(&ok);
+    if (!ok || v < lo || v > hi) {
+        *error = QStringLiteral("%1 must be a whole number from %2 to %3, not \"%4\"").arg(name).arg(lo).arg(hi).arg(text);
+        return false;
+    }
+    *out = int(v);
+    return true;
+}
+
+int runBench(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Time the attention forward pass for each n: the teaching trace (double, every intermediate kept),\n"
+        "the fast path and the streaming path (float, blocked), and the two matrix products alone in float\n"
+        "with the fast path's kernel and threads (the yardstick). Times are medians. The teaching trace is\n"
+        "timed up to n = 8,192 (it keeps several n × n matrices); max_abs_diff compares both paths with it."));
+    parser.addHelpOption();
+    const QCommandLineOption sizes(QStringLiteral("n"), QStringLiteral("Sequence lengths, comma-separated."),
+                                   QStringLiteral("LIST"), QStringLiteral("1024,2048,4096"));
+    const QCommandLineOption dim(QStringLiteral("d"), QStringLiteral("Width of each query, key and value."),
+                                 QStringLiteral("N"), QStringLiteral("64"));
+    const QCommandLineOption heads(QStringLiteral("heads"), QStringLiteral("Heads per timing, one after another."),
+                                   QStringLiteral("H"), QStringLiteral("1"));
+    const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("Threads of the fast paths and the yardstick."),
+                                     QStringLiteral("T"), QStringLiteral("2"));
+    const QCommandLineOption repeats(QStringLiteral("repeats"), QStringLiteral("Runs per median."),
+                                     QStringLiteral("R"), QStringLiteral("5"));
+    const QCommandLineOption kernel(QStringLiteral("kernel"), QStringLiteral("auto, avx2 or generic."),
+                                    QStringLiteral("K"), QStringLiteral("auto"));
+    const QCommandLineOption causal(QStringLiteral("causal"), QStringLiteral("With the causal mask."));
+    const QCommandLineOption noReference(QStringLiteral("no-reference"), QStringLiteral("Skip the teaching trace."));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON instead of a table."));
+    parser.addOptions({sizes, dim, heads, threads, repeats, kernel, causal, noReference, json});
+    if (!parser.parse(arguments))
+        return complain(parser.errorText(), Usage);
+    if (parser.isSet(QStringLiteral("help"))) {
+        print(parser.helpText().toUtf8());
+        return Success;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return complain(QStringLiteral("bench takes no positional arguments, found \"%1\"")
+                            .arg(parser.positionalArguments().join(QLatin1Char(' '))),
+                        Usage);
+    BenchOptions o;
+    QString error;
+    o.n.clear();
+    for (const QString &item : parser.value(sizes).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        int n = 0;
+        if (!boundedInt(item, QStringLiteral("each n"), 1, 131072, &n, &error))
+            return complain(error, Usage);
+        o.n.push_back(n);
+    }
+    if (o.n.empty())
+        return complain(QStringLiteral("--n needs at least one length"), Usage);
+    if (o.n.size() > 64)
+        return complain(QStringLiteral("--n takes at most 64 lengths"), Usage);
+    if (!boundedInt(parser.value(dim), QStringLiteral("--d"), 1, 1024, &o.d, &error) ||
+        !boundedInt(parser.value(heads), QStringLiteral("--heads"), 1, 64, &o.heads, &error) ||
+        !boundedInt(parser.value(threads), QStringLiteral("--threads"), 1, 256, &o.threads, &error) ||
+        !boundedInt(parser.value(repeats), QStringLiteral("--repeats"), 1, 100, &o.repeats, &error))
+        return complain(error, Usage);
+    const QString k = parser.value(kernel);
+    if (k == QLatin1String("auto"))
+        o.kernel = AttentionKernel::Auto;
+    else if (k == QLatin1String("avx2"))
+        o.kernel = AttentionKernel::Avx2;
+    else if (k == QLatin1String("generic"))
+        o.kernel = AttentionKernel::Generic;
+    else
+        return complain(QStringLiteral("--kernel must be auto, avx2 or generic, not \"%1\"").arg(k), Usage);
+    o.causal = parser.isSet(causal);
+    o.reference = !parser.isSet(noReference);
+    std::string out;
+    try {
+        out = runAttentionBench(o);
+    } catch (const std::bad_alloc &) {
+        return complain(QStringLiteral("not enough memory for these lengths: try smaller --n"), Failure);
+    }
+    if (parser.isSet(json)) {
+        print(QByteArray::fromStdString(out) + '\n');
+        return Success;
+    }
+    // The table is read back from the JSON, so both always say the same.
+    const QJsonObject root = QJsonDocument::fromJson(QByteArray::fromStdString(out)).object();
+    const QJsonObject machine = root.value(QStringLiteral("machine")).toObject();
+    QByteArray text = QStringLiteral("kernel %1, %2 thread(s), d = %3, %4 head(s)%5; medians of %6 runs, in ms\n")
+                          .arg(machine.value(QStringLiteral("kernel")).toString())
+                          .arg(machine.value(QStringLiteral("threads")).toInt())
+                          .arg(o.d)
+                          .arg(o.heads)
+                          .arg(o.causal ? QStringLiteral(", causal mask") : QString())
+                          .arg(o.repeats)
+                          .toUtf8();
+    text += QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
+                .arg(QStringLiteral("n"), 7)
+                .arg(QStringLiteral("teaching"), 10)
+                .arg(QStringLiteral("its GEMMs"), 10)
+                .arg(QStringLiteral("fast"), 9)
+                .arg(QStringLiteral("streaming"), 10)
+                .arg(QStringLiteral("GEMMs"), 9)
+                .arg(QStringLiteral("fast/GEMMs"), 11)
+                .arg(QStringLiteral("max diff"), 10)
+                .toUtf8();
+    auto ms = [](const QJsonValue &v) { return v.isNull() ? QStringLiteral("-") : QString::number(v.toDouble(), 'f', 1); };
+    for (const QJsonValue &r : root.value(QStringLiteral("results")).toArray()) {
+        const QJsonObject o2 = r.toObject();
+        const QJsonObject t = o2.value(QStringLiteral("ms")).toObject();
+        const double ratio = t.value(QStringLiteral("fast")).toDouble() / t.value(QStringLiteral("matmul_only")).toDouble();
+        text += QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
+                    .arg(o2.value(QStringLiteral("n")).toInt(), 7)
+                    .arg(ms(t.value(QStringLiteral("reference"))), 10)
+                    .arg(ms(t.value(QStringLiteral("reference_matmul_only"))), 10)
+                    .arg(ms(t.value(QStringLiteral("fast"))), 9)
+                    .arg(ms(t.value(QStringLiteral("streaming"))), 10)
+                    .arg(ms(t.value(QStringLiteral("matmul_only"))), 9)
+                    .arg(QString::number(ratio, 'f', 2) + QLatin1Char('x'), 11)
+                    .arg(o2.value(QStringLiteral("max_abs_diff")).isNull()
+                             ? QStringLiteral("-")
+                             : QString::number(o2.value(QStringLiteral("max_abs_diff")).toDouble(), 'g', 2),
+                         10)
+                    .toUtf8();
+    }
+    print(text);
+    return Success;
+}
+
 const char *kUsage = "Usage: attention-lab-cli COMMAND [options]\n"
                      "\n"
                      "Commands:\n"
@@ -365,6 +500,7 @@ const char *kUsage = "Usage: attention-lab-cli COMMAND [options]\n"
                      "  train   train the model from the built-in corpus\n"
                      "  eval    measure a model on held-out sentences\n"
                      "  lessons check lesson files (--check [FILE...]) or list the shipped ones (--list)\n"
+                     "  bench   time the attention forward pass: teaching trace, fast and streaming paths\n"
                      "\n"
                      "Run 'attention-lab-cli COMMAND --help' for a command's options.\n";
 
@@ -372,6 +508,7 @@ const char *kUsage = "Usage: attention-lab-cli COMMAND [options]\n"
 
 int main(int argc, char **argv)
 {
+    keepFreedMemoryForReuse();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("attention-lab-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PROJECT_VERSION));
@@ -397,5 +534,7 @@ int main(int argc, char **argv)
         return runEval(args);
     if (command == QLatin1String("lessons"))
         return runLessons(args);
+    if (command == QLatin1String("bench"))
+        return runBench(args);
     return complain(QStringLiteral("unknown command \"%1\"\n%2").arg(command, QLatin1String(kUsage)), Usage);
 }

@@ -1,5 +1,6 @@
 // attention-lab: the GUI. With --screenshot it builds the window in the given state, renders it to a PNG
 // and exits, which works without a display (QT_QPA_PLATFORM=offscreen).
+#include "allocator.h"
 #include "lessonplayer.h"
 #include "lessons.h"
 #include "mainwindow.h"
@@ -39,6 +40,7 @@ bool parseSize(const QString &text, QSize *size)
 
 int main(int argc, char **argv)
 {
+    attention::keepFreedMemoryForReuse();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("AttentionLab"));
     QApplication::setOrganizationName(QStringLiteral("AttentionLab"));

@@ -1,6 +1,8 @@
 // The self-attention pipeline, one numbered step at a time, keeping every intermediate.
 #include "attention.h"
 
+#include "eigenkernels.h"
+#include "fastattention.h"
 #include "meaning.h"
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include <map>
 #include <new>
 #include <sstream>
+#include <string>
 
 namespace attention {
 
@@ -21,6 +24,13 @@ Eigen::MatrixXd addBias(Eigen::MatrixXd m, const Eigen::RowVectorXd &bias)
     if (bias.size() > 0)
         m.rowwise() += bias;
     return m;
+}
+
+attention_eigenkernels::SoftmaxColumnsFn softmaxColumns()
+{
+    static const attention_eigenkernels::SoftmaxColumnsFn kernel =
+        attention_eigenkernels::softmaxColumnsFor(std::string(attentionKernelName()) == "avx2");
+    return kernel;
 }
 } // namespace
 
@@ -63,7 +73,10 @@ Eigen::MatrixXd maskedSoftmax(const Eigen::MatrixXd &masked, std::vector<bool> *
     if (fullyMasked)
         fullyMasked->assign(static_cast<std::size_t>(n), false);
     // 1. Find each row's largest score among the keys its query may see.
-    Eigen::VectorXd rowMax = masked.rowwise().maxCoeff(); // step: softmax
+    //    Column by column (Eigen stores columns contiguously): a running maximum per row.
+    Eigen::VectorXd rowMax = Eigen::VectorXd::Constant(n, kMinusInfinity); // step: softmax
+    for (Eigen::Index j = 0; j < masked.cols(); ++j)                        // step: softmax
+        rowMax = rowMax.cwiseMax(masked.col(j));                            // step: softmax
     for (Eigen::Index i = 0; i < n; ++i)
         if (rowMax(i) == kMinusInfinity) {
             // 2a. Every key is blocked: there is nothing to distribute. Shifting by 0 keeps every
@@ -73,11 +86,13 @@ Eigen::MatrixXd maskedSoftmax(const Eigen::MatrixXd &masked, std::vector<bool> *
                 (*fullyMasked)[static_cast<std::size_t>(i)] = true;
         }
     // 2b. Subtract it so the largest exponent is exp(0) = 1: exp() can then never overflow.
-    //     Blocked cells hold −∞ and exp(−∞) is exactly 0.
-    Eigen::MatrixXd weights = (masked.colwise() - rowMax).array().exp().matrix(); // step: softmax
+    //     Blocked cells hold −∞ and get exactly 0. The loop, which also sums each row, runs in the build for
+    //     this processor (AVX2 when it has it: eigenkernels.h).
+    Eigen::MatrixXd weights(n, masked.cols()); // step: softmax
+    Eigen::VectorXd sums(n);                   // step: softmax
+    softmaxColumns()(masked.data(), rowMax.data(), n, masked.cols(), weights.data(), sums.data()); // step: softmax
     // 3. Normalize so each row sums to 1. A visible row's sum is ≥ 1 (its maximum contributes exp(0));
     //    a fully masked row's sum is 0 and is left alone.
-    Eigen::VectorXd sums = weights.rowwise().sum(); // step: softmax
     for (Eigen::Index i = 0; i < n; ++i)
         if (sums(i) == 0.0)
             sums(i) = 1.0;

@@ -1,5 +1,7 @@
 #include "bench.h"
+#include "attention.h"
 #include "fastattention.h"
+#include "eigenkernels.h"
 
 #include <Eigen/Dense>
 
@@ -10,6 +12,7 @@
 #include <functional>
 #include <random>
 #include <sstream>
+#include <string>
 #include <thread>
 
 namespace attention {
@@ -27,35 +30,57 @@ double medianMs(int repeats, const std::function<void()> &run)
     return ms[ms.size() / 2];
 }
 
-// softmax(Q·Kᵀ/√d, masked) · V in double, the plain way (the n × n matrix in full).
-Eigen::MatrixXd referenceAttention(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v,
-                                   bool causal)
+// The reference is the teaching trace itself: computeHead, every intermediate kept in double. Its input is
+// [Q K V] side by side and its weights pick each third out, so it attends with exactly these Q, K and V.
+struct ReferenceHead
 {
-    const Eigen::MatrixXd qd = q.cast<double>(), kd = k.cast<double>(), vd = v.cast<double>();
-    Eigen::MatrixXd s = (qd * kd.transpose()) / std::sqrt(static_cast<double>(q.cols()));
-    for (Eigen::Index i = 0; i < s.rows(); ++i) {
-        const Eigen::Index cnt = causal ? i + 1 : s.cols();
-        const double m = s.row(i).head(cnt).maxCoeff();
-        double sum = 0.0;
-        for (Eigen::Index j = 0; j < s.cols(); ++j) {
-            s(i, j) = j < cnt ? std::exp(s(i, j) - m) : 0.0;
-            sum += s(i, j);
-        }
-        s.row(i) /= sum;
-    }
-    return s * vd;
+    Eigen::MatrixXd input;
+    HeadWeights weights;
+    BoolMatrix blocked;
+    TraceOptions options;
+};
+
+ReferenceHead referenceHead(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v,
+                            bool causal)
+{
+    const Eigen::Index n = q.rows(), d = q.cols();
+    ReferenceHead r;
+    r.input.resize(n, 3 * d);
+    r.input << q.cast<double>(), k.cast<double>(), v.cast<double>();
+    auto pick = [d](Eigen::Index third) {
+        Eigen::MatrixXd w = Eigen::MatrixXd::Zero(3 * d, d);
+        w.middleRows(third * d, d).setIdentity();
+        return w;
+    };
+    r.weights.W_Q = pick(0);
+    r.weights.W_K = pick(1);
+    r.weights.W_V = pick(2);
+    r.options.mask = causal ? MaskMode::Causal : MaskMode::None;
+    r.blocked = buildMask(static_cast<int>(n), r.options);
+    return r;
 }
 
-// The yardstick: Q·Kᵀ and W·V as float Eigen products, the query rows split over the threads.
-void matmulOnly(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v, int threads,
-                MatrixRowMajorF &out)
+// The teaching trace's own two matrix products (double, as computeHead does them).
+void referenceMatmuls(const ReferenceHead &r, Eigen::MatrixXd &out)
 {
-    const Eigen::Index n = q.rows();
+    const Eigen::Index d = r.weights.W_Q.cols();
+    const Eigen::MatrixXd scores = r.input.leftCols(d) * r.input.middleCols(d, d).transpose();
+    out.noalias() = scores * r.input.rightCols(d);
+}
+
+// The yardstick: Q·Kᵀ and W·V alone as float GEMMs, built for the kernel the fast path uses (eigenkernels.h),
+// the query rows split over the same number of threads.
+void matmulOnly(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v, int threads,
+                AttentionKernel kernel, MatrixRowMajorF &out, std::vector<float> &scratch)
+{
+    const long n = static_cast<long>(q.rows()), d = static_cast<long>(q.cols());
     const int t = std::max(1, threads);
+    const attention_eigenkernels::MatmulRowsFn rows =
+        attention_eigenkernels::matmulRowsFor(std::string(attentionKernelName(kernel)) == "avx2");
+    scratch.resize(static_cast<std::size_t>(n) * static_cast<std::size_t>(n));
     auto part = [&](int i) {
-        const Eigen::Index r0 = n * i / t, r1 = n * (i + 1) / t;
-        const MatrixRowMajorF w = q.middleRows(r0, r1 - r0) * k.transpose();
-        out.middleRows(r0, r1 - r0).noalias() = w * v;
+        const long r0 = n * i / t, r1 = n * (i + 1) / t;
+        rows(q.data(), k.data(), v.data(), n, d, r0, r1, scratch.data() + r0 * n, out.data());
     };
     std::vector<std::thread> pool;
     for (int i = 1; i < t; ++i)
@@ -70,8 +95,9 @@ void matmulOnly(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const Matrix
 std::string runAttentionBench(const BenchOptions &o)
 {
     std::ostringstream json;
-    json << "{\"machine\": {\"threads\": " << o.threads << ", \"kernel\": \"" << attentionKernelName()
-         << "\"}, \"results\": [";
+    json << "{\"machine\": {\"threads\": " << std::max(1, o.threads) << ", \"kernel\": \""
+         << attentionKernelName(o.kernel) << "\", \"hardware_threads\": " << std::thread::hardware_concurrency()
+         << "}, \"results\": [";
     std::mt19937 rng(42);
     std::normal_distribution<float> dist(0.0f, 1.0f);
     bool first = true;
@@ -85,39 +111,55 @@ std::string runAttentionBench(const BenchOptions &o)
         const MatrixRowMajorF q = random(), k = random(), v = random();
         const int heads = std::max(1, o.heads);
         MatrixRowMajorF fast, stream, mm(n, o.d);
+        std::vector<float> scratch;
         FastAttentionStats fs, ss;
-        Eigen::MatrixXd ref;
-        const double msRef = o.reference ? medianMs(o.repeats, [&] {
-            for (int h = 0; h < heads; ++h)
-                ref = referenceAttention(q, k, v, o.causal);
-        })
-                                         : -1.0;
+        Eigen::MatrixXd ref, refMatmul;
+        double msRef = -1.0, msRefMatmul = -1.0;
+        const bool withReference = o.reference && n <= o.referenceMaxN;
+        if (withReference) {
+            const ReferenceHead r = referenceHead(q, k, v, o.causal);
+            msRef = medianMs(o.repeats, [&] {
+                for (int h = 0; h < heads; ++h)
+                    ref = computeHead(r.input, r.weights, r.blocked, r.options).output;
+            });
+            msRefMatmul = medianMs(o.repeats, [&] {
+                for (int h = 0; h < heads; ++h)
+                    referenceMatmuls(r, refMatmul);
+            });
+        }
         const double msFast = medianMs(o.repeats, [&] {
             for (int h = 0; h < heads; ++h)
-                fast = fastAttention(q, k, v, true, o.causal, o.threads, &fs);
+                fast = fastAttention(q, k, v, true, o.causal, o.threads, &fs, o.kernel);
         });
         const double msStream = medianMs(o.repeats, [&] {
             for (int h = 0; h < heads; ++h)
-                stream = streamingAttention(q, k, v, true, o.causal, o.threads, &ss);
+                stream = streamingAttention(q, k, v, true, o.causal, o.threads, &ss, o.kernel);
         });
         const double msMatmul = medianMs(o.repeats, [&] {
             for (int h = 0; h < heads; ++h)
-                matmulOnly(q, k, v, o.threads, mm);
+                matmulOnly(q, k, v, o.threads, o.kernel, mm, scratch);
         });
         double diff = -1.0;
-        if (o.reference)
+        if (withReference)
             diff = std::max((fast.cast<double>() - ref).cwiseAbs().maxCoeff(),
                             (stream.cast<double>() - ref).cwiseAbs().maxCoeff());
         char diffText[32];
         std::snprintf(diffText, sizeof diffText, "%.3g", diff);
-        char buf[512];
+        auto number = [](double ms) {
+            if (ms < 0)
+                return std::string("null");
+            char text[32];
+            std::snprintf(text, sizeof text, "%.3f", ms);
+            return std::string(text);
+        };
+        char buf[640];
         std::snprintf(buf, sizeof buf,
-                      "%s{\"n\": %d, \"d\": %d, \"ms\": {\"reference\": %s, \"fast\": %.3f, \"streaming\": %.3f, "
-                      "\"matmul_only\": %.3f}, \"peak_bytes\": {\"fast\": %zu, \"streaming\": %zu}, "
-                      "\"max_abs_diff\": %s}",
-                      first ? "" : ", ", n, o.d, o.reference ? std::to_string(msRef).c_str() : "null", msFast,
-                      msStream, msMatmul, fs.peakExtraBytes, ss.peakExtraBytes,
-                      o.reference ? diffText : "null");
+                      "%s{\"n\": %d, \"d\": %d, \"heads\": %d, \"causal\": %s, \"ms\": {\"reference\": %s, "
+                      "\"fast\": %.3f, \"streaming\": %.3f, \"matmul_only\": %.3f, \"reference_matmul_only\": %s}, "
+                      "\"peak_bytes\": {\"fast\": %zu, \"streaming\": %zu}, \"max_abs_diff\": %s}",
+                      first ? "" : ", ", n, o.d, heads, o.causal ? "true" : "false", number(msRef).c_str(), msFast,
+                      msStream, msMatmul, number(msRefMatmul).c_str(), fs.peakExtraBytes, ss.peakExtraBytes,
+                      withReference ? diffText : "null");
         json << buf;
         first = false;
     }

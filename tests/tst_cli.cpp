@@ -62,6 +62,8 @@ private slots:
     void trainingIsDeterministic();
     void failedTrainingWriteKeepsTheOldModel();
     void shippedModelMeetsTheEvalTargets();
+    void benchJsonParses();
+    void benchTableMatchesItsJson();
 };
 
 void tst_Cli::jsonHasEveryIntermediate()
@@ -218,6 +220,13 @@ void tst_Cli::badInput_data()
                               << QStringLiteral("--mask must be none or causal");
     QTest::newRow("missing model") << QStringList{"trace", "--sentence", "hi", "--model", "/no/such.json"}
                                    << 1 << QStringLiteral("/no/such.json: no such model file");
+    QTest::newRow("bench n of 0") << QStringList{"bench", "--n", "0"} << 2
+                                  << QStringLiteral("each n must be a whole number from 1 to 131072, not \"0\"");
+    QTest::newRow("bench n not a number") << QStringList{"bench", "--n", "64,lots"} << 2
+                                          << QStringLiteral("not \"lots\"");
+    QTest::newRow("bench threads") << QStringList{"bench", "--threads", "-3"} << 2 << QStringLiteral("--threads");
+    QTest::newRow("bench kernel") << QStringList{"bench", "--kernel", "sse9"} << 2
+                                  << QStringLiteral("--kernel must be auto, avx2 or generic");
     QTest::newRow("bad precision") << QStringList{"trace", "--sentence", "hi", "--precision", "x"} << 2
                                    << QStringLiteral("--precision");
 }
@@ -500,6 +509,63 @@ void tst_Cli::shippedModelMeetsTheEvalTargets()
     QCOMPARE(percents.size(), 2);
     QVERIFY2(percents[0].toDouble() >= 90.0, qPrintable(QString::fromUtf8(r.out)));
     QVERIFY2(percents[1].toDouble() >= 80.0, qPrintable(QString::fromUtf8(r.out)));
+}
+
+// The bench's JSON has the fields of the issue, with real timings and the paths agreeing with the teaching
+// trace, at a size that is not a multiple of the tiles and with the mask.
+void tst_Cli::benchJsonParses()
+{
+    const Run r = cli({"bench", "--n", "64,300", "--d", "16", "--repeats", "1", "--causal", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(r.out, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString() + QString::fromUtf8(r.out)));
+    const QJsonObject machine = doc.object().value(QStringLiteral("machine")).toObject();
+    QCOMPARE(machine.value(QStringLiteral("threads")).toInt(), 2);
+    const QString kernel = machine.value(QStringLiteral("kernel")).toString();
+    QVERIFY2(kernel == QLatin1String("avx2") || kernel == QLatin1String("generic"), qPrintable(kernel));
+    const QJsonArray results = doc.object().value(QStringLiteral("results")).toArray();
+    QCOMPARE(results.size(), 2);
+    QCOMPARE(results.at(1).toObject().value(QStringLiteral("n")).toInt(), 300);
+    for (const QJsonValue &v : results) {
+        const QJsonObject o = v.toObject();
+        QCOMPARE(o.value(QStringLiteral("d")).toInt(), 16);
+        QCOMPARE(o.value(QStringLiteral("causal")).toBool(), true);
+        const QJsonObject ms = o.value(QStringLiteral("ms")).toObject();
+        for (const char *key : {"reference", "fast", "streaming", "matmul_only", "reference_matmul_only"})
+            QVERIFY2(ms.value(QLatin1String(key)).toDouble() > 0.0, key);
+        const QJsonObject peak = o.value(QStringLiteral("peak_bytes")).toObject();
+        QVERIFY(peak.value(QStringLiteral("fast")).toDouble() > 0.0);
+        QVERIFY(peak.value(QStringLiteral("streaming")).toDouble() > 0.0);
+        const double diff = o.value(QStringLiteral("max_abs_diff")).toDouble(-1.0);
+        QVERIFY2(diff >= 0.0 && diff < 1e-4, qPrintable(QString::number(diff)));
+    }
+    // The kernel asked for is the one named (generic runs on any x86-64).
+    const Run g = cli({"bench", "--n", "32", "--repeats", "1", "--kernel", "generic", "--no-reference", "--json"});
+    QCOMPARE(g.exitCode, 0);
+    const QJsonObject go = QJsonDocument::fromJson(g.out).object();
+    QCOMPARE(go.value(QStringLiteral("machine")).toObject().value(QStringLiteral("kernel")).toString(),
+             QStringLiteral("generic"));
+    const QJsonObject first = go.value(QStringLiteral("results")).toArray().at(0).toObject();
+    QVERIFY(first.value(QStringLiteral("ms")).toObject().value(QStringLiteral("reference")).isNull());
+    QVERIFY(first.value(QStringLiteral("max_abs_diff")).isNull());
+}
+
+void tst_Cli::benchTableMatchesItsJson()
+{
+    const Run r = cli({"bench", "--n", "128", "--repeats", "1", "--threads", "1"});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = QString::fromUtf8(r.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(lines.at(0).contains(QStringLiteral("1 thread(s), d = 64, 1 head(s)")), qPrintable(lines.at(0)));
+    QVERIFY(lines.at(1).contains(QStringLiteral("fast/GEMMs")));
+    const QStringList cells = lines.at(2).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    QCOMPARE(cells.size(), 8);
+    QCOMPARE(cells.at(0), QStringLiteral("128"));
+    for (int i = 1; i <= 5; ++i)
+        QVERIFY2(cells.at(i).toDouble() > 0.0, qPrintable(lines.at(2)));
+    QVERIFY(cells.at(6).endsWith(QLatin1Char('x')));
+    QVERIFY(cells.at(7).toDouble() < 1e-4);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

@@ -1,5 +1,7 @@
 // The fast and streaming attention paths against a plain double-precision reference, on random inputs, with
 // and without the causal mask, at sizes that are not multiples of the tile, with both compiled kernels.
+#include "attention.h"
+#include "eigenkernels.h"
 #include "fastattention.h"
 
 #include <QTest>
@@ -59,6 +61,8 @@ private slots:
     void streamingMemoryIsLinear();
     void causalFirstRowIsFirstValue();
     void rejectsMismatchedShapes();
+    void softmaxKernelsAgree();
+    void yardstickIsTheTwoProducts();
 };
 
 void tst_FastAttention::matchesReference_data()
@@ -159,6 +163,73 @@ void tst_FastAttention::rejectsMismatchedShapes()
     const MatrixRowMajorF a = MatrixRowMajorF::Zero(4, 8), b = MatrixRowMajorF::Zero(5, 8);
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, fastAttention(a, b, b, true, false, 1));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, streamingAttention(a, a, b, true, false, 1));
+}
+
+// The teaching trace's softmax runs in the build for this processor: both builds give the same weights
+// (to rounding), exactly 0 on blocked cells, and rows that sum to 1, as the plain formula does.
+void tst_FastAttention::softmaxKernelsAgree()
+{
+    std::mt19937 rng(7);
+    std::normal_distribution<double> dist(0.0, 3.0);
+    const int n = 37, m = 53;
+    Eigen::MatrixXd masked(n, m);
+    for (Eigen::Index i = 0; i < masked.size(); ++i)
+        masked.data()[i] = dist(rng);
+    for (int i = 0; i < n; ++i)
+        for (int j = i + 1; j < m; ++j)
+            masked(i, j) = -std::numeric_limits<double>::infinity();
+    Eigen::VectorXd rowMax = masked.rowwise().maxCoeff();
+    Eigen::MatrixXd generic(n, m), avx2(n, m);
+    Eigen::VectorXd genericSum(n), avx2Sum(n);
+    attention_eigenkernels::softmaxColumnsFor(false)(masked.data(), rowMax.data(), n, m, generic.data(), genericSum.data());
+    if (cpuHasAvx2Fma())
+        attention_eigenkernels::softmaxColumnsFor(true)(masked.data(), rowMax.data(), n, m, avx2.data(), avx2Sum.data());
+    else
+        avx2 = generic, avx2Sum = genericSum;
+    for (int i = 0; i < n; ++i) {
+        double sum = 0.0;
+        for (int j = 0; j < m; ++j) {
+            const double plain = j <= i ? std::exp(masked(i, j) - rowMax(i)) : 0.0;
+            sum += plain;
+            QVERIFY2(std::abs(generic(i, j) - plain) <= 1e-14 * std::max(1.0, plain), qPrintable(QString::number(i)));
+            QVERIFY(std::abs(avx2(i, j) - plain) <= 1e-14 * std::max(1.0, plain));
+            if (j > i) {
+                QCOMPARE(generic(i, j), 0.0);
+                QCOMPARE(avx2(i, j), 0.0);
+            }
+        }
+        QVERIFY(std::abs(genericSum(i) - sum) < 1e-12 && std::abs(avx2Sum(i) - sum) < 1e-12);
+    }
+    // Through the public softmax: each row a distribution, blocked cells exactly 0.
+    const Eigen::MatrixXd w = maskedSoftmax(masked);
+    for (int i = 0; i < n; ++i) {
+        QVERIFY(std::abs(w.row(i).sum() - 1.0) < 1e-12);
+        QCOMPARE(w(i, m - 1), 0.0);
+    }
+}
+
+// The bench's yardstick computes (Q·Kᵀ)·V with each build, whatever the split of rows.
+void tst_FastAttention::yardstickIsTheTwoProducts()
+{
+    std::mt19937 rng(3);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    const long n = 45, d = 12;
+    MatrixRowMajorF q(n, d), k(n, d), v(n, d);
+    for (MatrixRowMajorF *m : {&q, &k, &v})
+        for (Eigen::Index i = 0; i < m->size(); ++i)
+            m->data()[i] = dist(rng);
+    const Eigen::MatrixXd expected = (q.cast<double>() * k.cast<double>().transpose()) * v.cast<double>();
+    for (bool avx2 : {false, true}) {
+        if (avx2 && !cpuHasAvx2Fma())
+            continue;
+        MatrixRowMajorF out(n, d);
+        std::vector<float> w(static_cast<std::size_t>(n * n));
+        const auto rows = attention_eigenkernels::matmulRowsFor(avx2);
+        rows(q.data(), k.data(), v.data(), n, d, 0, 20, w.data(), out.data());
+        rows(q.data(), k.data(), v.data(), n, d, 20, n, w.data() + 20 * n, out.data());
+        const double diff = (out.cast<double>() - expected).cwiseAbs().maxCoeff();
+        QVERIFY2(diff < 1e-3 * expected.cwiseAbs().maxCoeff(), qPrintable(QString::number(diff)));
+    }
 }
 
 QTEST_APPLESS_MAIN(tst_FastAttention)

@@ -1,6 +1,7 @@
 // Times the attention forward pass (core/bench.h) and prints the JSON.
 // Usage: bench_attention [--n 1024,2048,4096] [--d 64] [--heads 1] [--threads 2] [--repeats 5] [--causal]
 //                        [--no-reference]
+#include "allocator.h"
 #include "bench.h"
 
 #include <cstdio>
@@ -10,6 +11,7 @@
 
 int main(int argc, char **argv)
 {
+    attention::keepFreedMemoryForReuse();
     attention::BenchOptions o;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
