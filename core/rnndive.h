@@ -28,10 +28,10 @@ RnnWeights rnnWeights(int inputs, int hidden, unsigned seed = 11);
 
 struct RnnInfluence
 {
-    RnnTrace trace;                 // h_1 … h_n
-    int from = 0;                   // the token whose influence is followed
-    std::vector<double> influence;  // per token j: ‖∂h_j/∂x_from‖ (Frobenius norm); 0 for j < from
-    std::vector<double> relative;   // influence[j] / influence[from]: 1 at the token itself
+    RnnTrace trace;                // h_1 … h_n
+    int from = 0;                  // the token whose influence is followed
+    std::vector<double> influence; // per token j: ‖∂h_j/∂x_from‖ (Frobenius norm); 0 for j < from
+    std::vector<double> relative;  // influence[j] / influence[from]: 1 at the token itself
 };
 
 // Runs the network over `inputs` (n × inputs, a row per token) and follows token `from` through every

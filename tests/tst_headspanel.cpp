@@ -117,8 +117,8 @@ void tst_HeadsPanel::oneHeatmapPerHead()
         QCOMPARE(panel.headView(h)->selectedColumn(), int(top));
         QVERIFY(!s.pattern.isEmpty());
         qInfo("layer 1 head %d: %s | self %.2f prev %.2f next %.2f most %.2f spread %.2f", h + 1,
-              qPrintable(panel.headLabel(h)->text().replace(QLatin1Char('\n'), QStringLiteral(" / "))), s.self,
-              s.previous, s.next, s.mostKeyShare, s.spread);
+              qPrintable(panel.headLabel(h)->text().replace(QLatin1Char('\n'), QStringLiteral(" / "))),
+              s.self, s.previous, s.next, s.mostKeyShare, s.spread);
     }
 }
 
@@ -136,7 +136,8 @@ void tst_HeadsPanel::concatIsTheHeadsSideBySide()
         QCOMPARE(int(shown.cols()), int(layer.heads.size()) * dk);
         for (int h = 0; h < int(layer.heads.size()); ++h)
             QVERIFY(shown.block(0, h * dk, n, dk) == layer.heads[std::size_t(h)].output);
-        QCOMPARE(panel.concatPanel()->model()->headerData(dk, Qt::Horizontal).toString(), QStringLiteral("h2·0"));
+        QCOMPARE(panel.concatPanel()->model()->headerData(dk, Qt::Horizontal).toString(),
+                 QStringLiteral("h2·0"));
     }
 }
 
@@ -160,8 +161,10 @@ void tst_HeadsPanel::projectionGivesTheAttentionOutput()
             product.rowwise() += b.row(0);
         }
         const double toShown = (product - out).cwiseAbs().maxCoeff();
-        const double toTrace = (product - m_trace.layers[std::size_t(l)].attentionOutput).cwiseAbs().maxCoeff();
-        QVERIFY2(toShown < 1e-9 && toTrace < 1e-9, qPrintable(QStringLiteral("%1 %2").arg(toShown).arg(toTrace)));
+        const double toTrace =
+            (product - m_trace.layers[std::size_t(l)].attentionOutput).cwiseAbs().maxCoeff();
+        QVERIFY2(toShown < 1e-9 && toTrace < 1e-9,
+                 qPrintable(QStringLiteral("%1 %2").arg(toShown).arg(toTrace)));
         QVERIFY(out.cwiseAbs().maxCoeff() > 1e-3); // a real output, not zeros
     }
 }
@@ -222,7 +225,8 @@ void tst_HeadsPanel::layerComboChangesTheLayer()
 
 void tst_HeadsPanel::summaryReadsTheWeights()
 {
-    const QStringList words{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")};
+    const QStringList words{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"),
+                            QStringLiteral("d")};
     const HeadSummary self = HeadsPanel::summarize(Eigen::MatrixXd::Identity(4, 4), words, 2);
     QCOMPARE(self.pattern, QStringLiteral("mostly itself"));
     QCOMPARE(self.self, 1.0);
@@ -275,9 +279,11 @@ void tst_HeadsPanel::narrowPanelStacksTheHeads()
     panel.resize(640, 620);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
-    QTRY_COMPARE(panel.headView(1)->mapTo(&panel, QPoint()).y(), panel.headView(0)->mapTo(&panel, QPoint()).y());
+    QTRY_COMPARE(panel.headView(1)->mapTo(&panel, QPoint()).y(),
+                 panel.headView(0)->mapTo(&panel, QPoint()).y());
     panel.resize(420, 620);
-    QTRY_VERIFY(panel.headView(1)->mapTo(&panel, QPoint()).y() > panel.headView(0)->mapTo(&panel, QPoint()).y());
+    QTRY_VERIFY(panel.headView(1)->mapTo(&panel, QPoint()).y() >
+                panel.headView(0)->mapTo(&panel, QPoint()).y());
     // Every head's view fits the panel's width: nothing to scroll sideways to reach a head.
     for (int h = 0; h < panel.headCount(); ++h)
         QVERIFY(panel.headView(h)->mapTo(&panel, QPoint(panel.headView(h)->width(), 0)).x() <= 420);

@@ -59,7 +59,8 @@ void tst_RnnDive::jacobianMatchesFiniteDifferences()
     const RnnWeights w = rnnWeights(d, hidden, 3);
     const double eps = 1e-6;
     double worst = 0;
-    for (const auto &[from, to] : {std::pair{0, 0}, std::pair{1, 7}, std::pair{2, 3}, std::pair{0, 8}, std::pair{5, 8}}) {
+    for (const auto &[from, to] :
+         {std::pair{0, 0}, std::pair{1, 7}, std::pair{2, 3}, std::pair{0, 8}, std::pair{5, 8}}) {
         const Eigen::MatrixXd j = rnnJacobian(x, w, from, to);
         QCOMPARE(j.rows(), hidden);
         QCOMPARE(j.cols(), d);

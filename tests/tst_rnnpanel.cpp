@@ -85,8 +85,9 @@ void tst_RnnPanel::defaultPairIsAnimalAndIt()
     QCOMPARE(panel.attentionHops(), 1);
     QCOMPARE(panel.rnnSteps(), 12);
     const QString s = panel.summary()->text();
-    QVERIFY2(s.contains(QStringLiteral("Between “animal” and “it”: 6 hops through the RNN, 1 through attention.")),
-             qPrintable(s));
+    QVERIFY2(
+        s.contains(QStringLiteral("Between “animal” and “it”: 6 hops through the RNN, 1 through attention.")),
+        qPrintable(s));
     QVERIFY2(s.contains(QStringLiteral("takes 12 steps")), qPrintable(s));
 }
 
@@ -119,7 +120,8 @@ void tst_RnnPanel::influenceComesFromTheCore()
     QVERIFY(shown.relative[7] > 0);
     QCOMPARE(shown.influence[0], 0.0); // "The" comes before "animal": untouched by it
     const QString percent = QStringLiteral("%1 % of the").arg(100 * shown.relative[7], 0, 'f', 1);
-    QVERIFY2(panel.summary()->text().contains(percent), qPrintable(panel.summary()->text() + " / " + percent));
+    QVERIFY2(panel.summary()->text().contains(percent),
+             qPrintable(panel.summary()->text() + " / " + percent));
 }
 
 void tst_RnnPanel::combosChangeThePath()

@@ -42,7 +42,8 @@ void fitHeight(MatrixPanel *panel)
 {
     MatrixView *v = panel->view();
     const int rows = std::min(int(panel->model()->matrix().rows()), kRowsShown);
-    v->setFixedHeight(v->horizontalHeader()->sizeHint().height() + v->verticalHeader()->defaultSectionSize() * rows +
+    v->setFixedHeight(v->horizontalHeader()->sizeHint().height() +
+                      v->verticalHeader()->defaultSectionSize() * rows +
                       v->horizontalScrollBar()->sizeHint().height() + 2 * v->frameWidth() + 2);
 }
 
@@ -119,12 +120,14 @@ HeadSummary HeadsPanel::summarize(const Eigen::MatrixXd &w, const QStringList &t
         {nextRows ? s.next : 0.0, tr("mostly the next token")},
         {s.mostKeyShare, tr("mostly %1, from every token").arg(quoted(tokens, s.mostKey))},
     };
-    const Candidate *best = std::max_element(std::begin(candidates), std::end(candidates),
-                                             [](const Candidate &a, const Candidate &b) { return a.share < b.share; });
+    const Candidate *best =
+        std::max_element(std::begin(candidates), std::end(candidates),
+                         [](const Candidate &a, const Candidate &b) { return a.share < b.share; });
     QString line;
     if (best->share >= kPatternShare) {
         s.pattern = best->name;
-        line = tr("%1%2: %3 of a row on average.").arg(s.pattern.left(1).toUpper(), s.pattern.mid(1), percent(best->share));
+        line = tr("%1%2: %3 of a row on average.")
+                   .arg(s.pattern.left(1).toUpper(), s.pattern.mid(1), percent(best->share));
     } else if (s.spread >= kSpreadOut) {
         s.pattern = tr("spread out");
         line = tr("Spread out: its rows keep %1 of the most even spread.").arg(percent(s.spread));
@@ -168,9 +171,10 @@ HeadsPanel::HeadsPanel(QWidget *parent) : QWidget(parent)
     auto *v = new QVBoxLayout(content);
 
     auto *title = new QLabel(tr("<b>Why several heads?</b>"), content);
-    auto *intro = new QLabel(tr("Each head has its own W_Q, W_K and W_V, so each weighs the same sentence its own way. "
-                                "Here are the heads of one layer, side by side. Click a head to show it on the stage."),
-                             content);
+    auto *intro =
+        new QLabel(tr("Each head has its own W_Q, W_K and W_V, so each weighs the same sentence its own way. "
+                      "Here are the heads of one layer, side by side. Click a head to show it on the stage."),
+                   content);
     intro->setWordWrap(true);
     v->addWidget(title);
     v->addWidget(intro);
@@ -300,8 +304,8 @@ void HeadsPanel::clear()
     m_empty->show();
     m_headsIntro->hide();
     m_matricesIntro->hide();
-    for (QWidget *w : std::initializer_list<QWidget *>{m_concat, m_times, m_projection, m_plus, m_bias, m_equals,
-                                                       m_output, m_check})
+    for (QWidget *w : std::initializer_list<QWidget *>{m_concat, m_times, m_projection, m_plus, m_bias,
+                                                       m_equals, m_output, m_check})
         w->hide();
 }
 
@@ -397,13 +401,14 @@ void HeadsPanel::rebuild()
     m_layerRow->setVisible(layers > 1);
     m_empty->hide();
 
-    m_headsIntro->setText(heads == 1 ? tr("This layer has one head: with one head, one pattern has to serve every "
-                                          "purpose. A model with more heads shows them side by side here.")
-                                     : tr("The %1 heads of layer %2, on the same %3 tokens. Rows are queries, "
-                                          "columns keys; each row sums to 1.")
-                                           .arg(heads)
-                                           .arg(m_layer + 1)
-                                           .arg(trace.tokenCount()));
+    m_headsIntro->setText(heads == 1
+                              ? tr("This layer has one head: with one head, one pattern has to serve every "
+                                   "purpose. A model with more heads shows them side by side here.")
+                              : tr("The %1 heads of layer %2, on the same %3 tokens. Rows are queries, "
+                                   "columns keys; each row sums to 1.")
+                                    .arg(heads)
+                                    .arg(m_layer + 1)
+                                    .arg(trace.tokenCount()));
     m_headsIntro->show();
     ensureHeads(heads);
     for (int h = 0; h < heads; ++h) {
@@ -417,7 +422,8 @@ void HeadsPanel::rebuild()
         head.view->setFixedHeight(std::clamp(120 + int(w.rows()) * rowHeight, 240, 440));
         head.view->setMatrix(w, tokens, tokens);
         head.view->setSelection(m_query, head.summary.queryTop);
-        head.view->setAccessibleName(tr("Weights of head %1 of layer %2: %3").arg(h + 1).arg(m_layer + 1).arg(head.summary.pattern));
+        head.view->setAccessibleName(
+            tr("Weights of head %1 of layer %2: %3").arg(h + 1).arg(m_layer + 1).arg(head.summary.pattern));
         head.label->setText(head.summary.text);
     }
 
@@ -431,7 +437,8 @@ void HeadsPanel::rebuild()
     const LayerWeights &lw = model.layers[std::size_t(m_layer)];
     const bool identity = lw.W_O.size() == 0;
     m_matricesIntro->setText(
-        tr("Each head gives an n × d_k output (%1 × %2). Side by side they make one n × heads·d_k matrix (%1 × %3), "
+        tr("Each head gives an n × d_k output (%1 × %2). Side by side they make one n × heads·d_k matrix (%1 "
+           "× %3), "
            "and W_O (%3 × %4) mixes the heads' features into the layer's attention output (%1 × %4).")
             .arg(trace.tokenCount())
             .arg(dk)
@@ -459,10 +466,11 @@ void HeadsPanel::rebuild()
         w->show();
     m_plus->setVisible(bias);
     m_bias->setVisible(bias);
-    m_check->setText(heads > 1 ? tr("Without W_O, head 1 could only ever fill the first %1 features and head 2 the "
-                                    "next ones. W_O lets every feature of the output read from every head.")
-                                     .arg(dk)
-                               : QString());
+    m_check->setText(heads > 1
+                         ? tr("Without W_O, head 1 could only ever fill the first %1 features and head 2 the "
+                              "next ones. W_O lets every feature of the output read from every head.")
+                               .arg(dk)
+                         : QString());
     m_check->setVisible(heads > 1);
 }
 

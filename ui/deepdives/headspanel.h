@@ -38,8 +38,8 @@ struct HeadSummary
     // The chosen query's favourite key and its weight (-1 when the query is out of range or sees nothing).
     int queryTop = -1;
     double queryTopWeight = 0;
-    QString pattern;  // "mostly itself", "mostly the previous token", "spread out", …
-    QString text;     // the lines shown under the head's heatmap
+    QString pattern; // "mostly itself", "mostly the previous token", "spread out", …
+    QString text;    // the lines shown under the head's heatmap
 };
 
 class HeadsPanel : public QWidget
@@ -66,9 +66,12 @@ public:
     const HeadSummary &headSummary(int head) const;
     QComboBox *layerCombo() const { return m_layerCombo; }
     MatrixPanel *concatPanel() const { return m_concat; }
-    MatrixPanel *projectionPanel() const { return m_projection; } // W_O (the identity when the model has none)
-    MatrixPanel *biasPanel() const { return m_bias; }             // b_O; hidden when the model has none
-    MatrixPanel *outputPanel() const { return m_output; }         // the layer's attention output
+    MatrixPanel *projectionPanel() const
+    {
+        return m_projection;
+    }                                                     // W_O (the identity when the model has none)
+    MatrixPanel *biasPanel() const { return m_bias; }     // b_O; hidden when the model has none
+    MatrixPanel *outputPanel() const { return m_output; } // the layer's attention output
 
     // Reads a head's weights (see HeadSummary); `tokens` name the rows and columns in the text.
     static HeadSummary summarize(const Eigen::MatrixXd &weights, const QStringList &tokens, int query);

@@ -15,8 +15,8 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
-#include <QVariantAnimation>
 #include <QVBoxLayout>
+#include <QVariantAnimation>
 #include <algorithm>
 #include <cmath>
 
@@ -70,7 +70,9 @@ public:
         m_attentionTitle = m_barTop + m_barHeight + line + 14;
         m_attentionRow = m_attentionTitle + line + 6;
         m_arcDepth = std::ceil(line * 3);
-        const int width = int(std::ceil(std::max(x - m_gap + 8, std::max(fm.horizontalAdvance(rnnTitle()), fm.horizontalAdvance(attentionTitle())) + 16)));
+        const int width = int(std::ceil(std::max(
+            x - m_gap + 8,
+            std::max(fm.horizontalAdvance(rnnTitle()), fm.horizontalAdvance(attentionTitle())) + 16)));
         const int height = int(std::ceil(m_attentionRow + m_boxHeight + m_arcDepth + 8));
         setMinimumSize(width, height);
         updateGeometry();
@@ -126,7 +128,8 @@ protected:
         const int from = p.fromToken(), to = p.toToken();
         const int lo = std::min(from, to), hi = std::max(from, to);
         const bool pair = lo >= 0 && hi > lo;
-        const double done = p.m_rnnHops > 0 ? easedHops(std::clamp(p.m_progress, 0.0, double(p.m_rnnHops))) : 0.0;
+        const double done =
+            p.m_rnnHops > 0 ? easedHops(std::clamp(p.m_progress, 0.0, double(p.m_rnnHops))) : 0.0;
         QFont bold = font();
         bold.setBold(true);
 
@@ -178,7 +181,8 @@ protected:
                 g.setBrush(fill);
                 g.drawRect(QRectF(x + w * 0.2, m_barTop + m_barHeight - h, w * 0.6, h));
                 g.setPen(text);
-                g.drawText(QRectF(x - m_gap / 2, m_barTop + m_barHeight, w + m_gap, fm.height()), Qt::AlignCenter,
+                g.drawText(QRectF(x - m_gap / 2, m_barTop + m_barHeight, w + m_gap, fm.height()),
+                           Qt::AlignCenter,
                            QStringLiteral("%1 %").arg(share * 100, 0, 'f', share < 0.095 ? 1 : 0));
             }
             if (p.isPlaying() && p.m_rnnHops > 0) {
@@ -237,8 +241,8 @@ private:
     RnnPanel *m_panel;
     std::vector<double> m_x, m_w;
     double m_gap = 18, m_boxHeight = 24;
-    double m_rnnTitle = 0, m_rnnRow = 0, m_barTop = 0, m_barHeight = 0, m_attentionTitle = 0, m_attentionRow = 0,
-           m_arcDepth = 0;
+    double m_rnnTitle = 0, m_rnnRow = 0, m_barTop = 0, m_barHeight = 0, m_attentionTitle = 0,
+           m_attentionRow = 0, m_arcDepth = 0;
 };
 
 RnnPanel::RnnPanel(QWidget *parent) : QWidget(parent)
@@ -246,10 +250,11 @@ RnnPanel::RnnPanel(QWidget *parent) : QWidget(parent)
     setObjectName(QStringLiteral("rnnPanel"));
     auto *v = new QVBoxLayout(this);
     auto *title = new QLabel(tr("<b>Attention against an RNN</b>"), this);
-    m_intro = new QLabel(tr("A recurrent network reads a sentence one token at a time: each hidden state needs the one "
-                            "before it, so a word reaches a later one only hop by hop, fading a little at every step. "
-                            "Attention compares every pair of tokens directly, all in one step."),
-                         this);
+    m_intro = new QLabel(
+        tr("A recurrent network reads a sentence one token at a time: each hidden state needs the one "
+           "before it, so a word reaches a later one only hop by hop, fading a little at every step. "
+           "Attention compares every pair of tokens directly, all in one step."),
+        this);
     m_intro->setWordWrap(true);
     v->addWidget(title);
     v->addWidget(m_intro);
@@ -295,11 +300,13 @@ RnnPanel::RnnPanel(QWidget *parent) : QWidget(parent)
     m_canvas->setAccessibleName(tr("The sentence as an RNN's chain of steps and as attention's links"));
     m_scroll->setWidget(m_canvas);
     // A scroll moves the cells but not the titles: the whole canvas is drawn again.
-    connect(m_scroll->horizontalScrollBar(), &QScrollBar::valueChanged, m_canvas, qOverload<>(&QWidget::update));
+    connect(m_scroll->horizontalScrollBar(), &QScrollBar::valueChanged, m_canvas,
+            qOverload<>(&QWidget::update));
     v->addWidget(m_scroll);
-    auto *legend = new QLabel(tr("The bars under the RNN say how much the first chosen token still moves each later "
-                                 "hidden state: the size of ∂h/∂x, as a share of its effect on its own state."),
-                              this);
+    auto *legend =
+        new QLabel(tr("The bars under the RNN say how much the first chosen token still moves each later "
+                      "hidden state: the size of ∂h/∂x, as a share of its effect on its own state."),
+                   this);
     legend->setWordWrap(true);
     v->addWidget(legend);
     v->addStretch(1);
@@ -395,7 +402,8 @@ void RnnPanel::compute()
         m_toCombo->setCurrentIndex(to);
     }
     m_canvas->relayout();
-    m_scroll->setFixedHeight(m_canvas->minimumHeight() + m_scroll->horizontalScrollBar()->sizeHint().height() + 2);
+    m_scroll->setFixedHeight(m_canvas->minimumHeight() +
+                             m_scroll->horizontalScrollBar()->sizeHint().height() + 2);
     pairChanged();
 }
 
@@ -434,17 +442,18 @@ void RnnPanel::pairChanged()
     } else {
         const double self = m_influence.influence[std::size_t(lo)];
         const double left = m_influence.influence[std::size_t(hi)];
-        m_summary->setText(
-            tr("Between %1 and %2: %3 hops through the RNN, %4 through attention.\n"
-               "For the whole sentence the RNN takes %5 steps, one after another; attention takes 1 for all %5 tokens.\n"
-               "What is left of %1 in the RNN's state at %2: ‖∂h/∂x‖ = %6, %7 % of the %8 it had on its own step.")
-                .arg(quoted(m_tokens[lo]), quoted(m_tokens[hi]))
-                .arg(m_rnnHops)
-                .arg(m_attentionHops)
-                .arg(n)
-                .arg(left, 0, 'g', 3)
-                .arg(self > 0 ? 100 * left / self : 0.0, 0, 'f', 1)
-                .arg(self, 0, 'g', 3));
+        m_summary->setText(tr("Between %1 and %2: %3 hops through the RNN, %4 through attention.\n"
+                              "For the whole sentence the RNN takes %5 steps, one after another; attention "
+                              "takes 1 for all %5 tokens.\n"
+                              "What is left of %1 in the RNN's state at %2: ‖∂h/∂x‖ = %6, %7 % of the %8 it "
+                              "had on its own step.")
+                               .arg(quoted(m_tokens[lo]), quoted(m_tokens[hi]))
+                               .arg(m_rnnHops)
+                               .arg(m_attentionHops)
+                               .arg(n)
+                               .arg(left, 0, 'g', 3)
+                               .arg(self > 0 ? 100 * left / self : 0.0, 0, 'f', 1)
+                               .arg(self, 0, 'g', 3));
     }
     updateStatus();
     m_canvas->setAccessibleDescription(m_summary->text());
@@ -488,7 +497,8 @@ void RnnPanel::setProgress(double hops)
         updateStatus();
         // The token the hidden state is heading for stays in view (a calm scroll, once per hop).
         if (isPlaying())
-            m_canvas->reveal(m_scroll, std::min(fromToken(), toToken()) + std::min(int(std::floor(hops)) + 1, m_rnnHops));
+            m_canvas->reveal(m_scroll, std::min(fromToken(), toToken()) +
+                                           std::min(int(std::floor(hops)) + 1, m_rnnHops));
     }
     m_canvas->update();
 }
@@ -506,7 +516,8 @@ void RnnPanel::updateStatus()
                               .arg(m_rnnHops)
                               .arg(m_progress >= 1.0 ? tr("there in 1") : tr("on its way")));
     } else {
-        m_status->setText(tr("Play sends both at once: one hop for attention, %1 for the RNN.").arg(m_rnnHops));
+        m_status->setText(
+            tr("Play sends both at once: one hop for attention, %1 for the RNN.").arg(m_rnnHops));
     }
 }
 

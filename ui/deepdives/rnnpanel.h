@@ -30,8 +30,8 @@ public:
     ~RnnPanel() override;
 
     // The sentence to compare on and the model whose embeddings (and d_model) the RNN reads. Computed when
-    // the panel is visible (at once if it is, else when it is next shown). Tokens past kMaxTokens are left out.
-    // The same model and sentence again change nothing (the chosen pair stays); a new sentence chooses
+    // the panel is visible (at once if it is, else when it is next shown). Tokens past kMaxTokens are left
+    // out. The same model and sentence again change nothing (the chosen pair stays); a new sentence chooses
     // "animal" and the "it" after it again, or the first and last tokens.
     void setInput(std::shared_ptr<const Model> model, const QString &sentence);
     static constexpr int kMaxTokens = 40;
