@@ -1,0 +1,109 @@
+// Deep dive: what O(n²) costs. Times attention on this computer for n from 256 to 32,768 (d = 64) with the
+// app's own cores, off the GUI thread, and draws each point as it comes: the time with its fit a·n², and the
+// memory of the plain path (all n × n scores) against the streaming path's (one tile at a time).
+// Nothing is measured until Run is pressed (or run() called).
+#pragma once
+
+#include "complexity.h"
+
+#include <QFuture>
+#include <QFutureWatcher>
+#include <QList>
+#include <QWidget>
+
+#include <atomic>
+#include <memory>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QChartView;
+class QLineSeries;
+class QScatterSeries;
+class QValueAxis;
+
+namespace attention {
+
+class ComplexityPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ComplexityPanel(QWidget *parent = nullptr);
+    ~ComplexityPanel() override; // cancels a run under way and waits for it (at most one call of a path)
+
+    // 256, 512, … 32,768: the plain path is skipped where its scores pass plainLimitBytes().
+    static QList<int> defaultSizes();
+    static constexpr int kD = 64;
+
+    // Starts measuring these sizes (in order) off the GUI thread; false when a run is already under way.
+    // The series are cleared first. Each point is appended as soon as it is measured.
+    bool run(const QList<int> &sizes);
+    bool run() { return run(defaultSizes()); }
+    // Asks the run to stop: it ends after the call under way (the plain path stops within a block of rows),
+    // keeping the points measured so far, and emits finished(true).
+    void cancel();
+    bool isRunning() const;
+
+    int threads() const { return m_threads; }
+    std::size_t plainLimitBytes() const { return m_plainLimit; }
+    const QList<ComplexityPoint> &points() const { return m_points; }
+    QuadraticFit plainFit() const;
+    QuadraticFit streamingFit() const;
+
+    QPushButton *runButton() const { return m_runButton; }
+    QPushButton *cancelButton() const { return m_cancelButton; }
+    QProgressBar *progressBar() const { return m_progress; }
+    QLabel *fitLabel() const { return m_fitLabel; }
+    QLabel *machineLabel() const { return m_machineLabel; }
+    QLabel *statusLabel() const { return m_status; }
+    // Time in ms against n; the fits are curves a·n² over 0 … the largest n.
+    QLineSeries *plainTimeSeries() const { return m_plainTime; }
+    QLineSeries *streamingTimeSeries() const { return m_streamTime; }
+    QLineSeries *plainFitSeries() const { return m_plainFit; }
+    QLineSeries *streamingFitSeries() const { return m_streamFit; }
+    // Memory in MiB against n.
+    QLineSeries *plainMemorySeries() const { return m_plainMemory; }
+    QLineSeries *streamingMemorySeries() const { return m_streamMemory; }
+
+signals:
+    void pointMeasured(int n);
+    void finished(bool cancelled);
+
+private:
+    void onResults(int begin, int end);
+    void onFinished();
+    void addPoint(const ComplexityPoint &p);
+    void updateTexts();
+    void setRunning(bool running);
+
+    QPushButton *m_runButton;
+    QPushButton *m_cancelButton;
+    QProgressBar *m_progress;
+    QLabel *m_status;
+    QLabel *m_fitLabel;
+    QLabel *m_machineLabel;
+    QLabel *m_capLabel;
+    QChartView *m_timeView;
+    QChartView *m_memoryView;
+    QLineSeries *m_plainTime;
+    QLineSeries *m_streamTime;
+    QLineSeries *m_plainFit;
+    QLineSeries *m_streamFit;
+    QLineSeries *m_plainMemory;
+    QLineSeries *m_streamMemory;
+    QValueAxis *m_timeX;
+    QValueAxis *m_timeY;
+    QValueAxis *m_memoryX;
+    QValueAxis *m_memoryY;
+
+    int m_threads = 1;
+    std::size_t m_plainLimit = 0;
+    QList<int> m_sizes;
+    QList<ComplexityPoint> m_points;
+    std::shared_ptr<std::atomic<bool>> m_cancel;
+    QFuture<ComplexityPoint> m_future;
+    QFutureWatcher<ComplexityPoint> m_watcher;
+    bool m_running = false;
+};
+
+} // namespace attention
