@@ -1,5 +1,6 @@
 #include "complexity.h"
 #include "fastattention.h"
+#include "fastattention_kernel.h"
 
 #include <Eigen/Core>
 
@@ -138,6 +139,84 @@ bool plainAttention(const float *q, const float *k, const float *v, int n, int d
     }, tick);
 }
 
+bool streamingAttentionCancellable(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v,
+                                   bool scale, bool causal, int threads, MatrixRowMajorF *out,
+                                   FastAttentionStats *stats, const std::atomic<bool> *cancel,
+                                   const std::function<void(double)> &progress, int tileRequest)
+{
+    // As core/fastattention.cpp's run() for the streaming path, with the flag read before each block.
+    constexpr long kStreamRows = 64;
+    const long n = static_cast<long>(q.rows()), d = static_cast<long>(q.cols());
+    if (k.rows() != n || v.rows() != n || k.cols() != d || v.cols() != d)
+        throw std::invalid_argument("attention: Q, K and V must all be n × d");
+    const bool avx2 = cpuHasAvx2Fma();
+    const fastattention_detail::AttendRowsFn attend =
+        avx2 ? &fastattention_detail::avx2::attendRows : &fastattention_detail::generic::attendRows;
+    out->resize(n, d);
+    const long blocks = (n + kStreamRows - 1) / kStreamRows;
+    const int workers = static_cast<int>(std::max(1L, std::min<long>(std::max(threads, 1), blocks)));
+    if (stats) {
+        stats->kernel = avx2 ? "avx2" : "generic";
+        stats->threads = workers;
+        stats->peakExtraBytes = 0;
+    }
+    if (n == 0 || d == 0) {
+        out->setZero();
+        return !isSet(cancel);
+    }
+    const long ldkt = (n + 7) / 8 * 8;
+    std::vector<float> kt(static_cast<std::size_t>(d * ldkt), 0.0f);
+    for (long j = 0; j < n; ++j)
+        for (long e = 0; e < d; ++e)
+            kt[static_cast<std::size_t>(e * ldkt + j)] = k(j, e);
+    fastattention_detail::Task task;
+    task.q = q.data();
+    task.kt = kt.data();
+    task.v = v.data();
+    task.out = out->data();
+    task.n = n;
+    task.d = d;
+    task.ldkt = ldkt;
+    task.scale = scale ? 1.0f / std::sqrt(static_cast<float>(d)) : 1.0f;
+    task.causal = causal;
+    task.tile = std::max(8L, (static_cast<long>(tileRequest) + 7) / 8 * 8);
+    const std::size_t scratchFloats = static_cast<std::size_t>(kStreamRows * task.tile + 2 * kStreamRows);
+    std::atomic<long> next{0}, done{0};
+    std::atomic<bool> stopped{false};
+    auto worker = [&]() {
+        std::vector<float> scratch(scratchFloats);
+        float *scores = scratch.data();
+        float *rowMax = scores + kStreamRows * task.tile;
+        float *rowSum = rowMax + kStreamRows;
+        for (long b; (b = next.fetch_add(1)) < blocks;) {
+            if (isSet(cancel)) {
+                stopped = true;
+                return;
+            }
+            const long block = causal ? blocks - 1 - b : b;
+            const long r0 = block * kStreamRows;
+            attend(task, r0, std::min(n, r0 + kStreamRows), scores, rowMax, rowSum);
+            const long now = done.fetch_add(1) + 1;
+            if (progress)
+                progress(static_cast<double>(now) / static_cast<double>(blocks));
+        }
+    };
+    if (workers == 1) {
+        worker();
+    } else {
+        std::vector<std::thread> pool;
+        pool.reserve(static_cast<std::size_t>(workers - 1));
+        for (int i = 1; i < workers; ++i)
+            pool.emplace_back(worker);
+        worker();
+        for (std::thread &th : pool)
+            th.join();
+    }
+    if (stats)
+        stats->peakExtraBytes = (kt.size() + static_cast<std::size_t>(workers) * scratchFloats) * sizeof(float);
+    return !stopped;
+}
+
 std::size_t availableMemoryBytes()
 {
     std::ifstream in("/proc/meminfo");
@@ -221,7 +300,14 @@ ComplexityPoint measureComplexity(int n, int d, int threads, const std::atomic<b
     auto library = [&](bool streaming, double before, double weight, double *ms, int *runs, std::size_t *bytes) {
         FastAttentionStats stats;
         const bool ok = timeRuns(
-            [&](bool) {
+            [&](bool first) {
+                if (streaming && o.cancellableStreaming) {
+                    std::function<void(double)> inner;
+                    if (first && o.progress)
+                        inner = [&](double f) { report(before, weight, f); };
+                    return streamingAttentionCancellable(q, k, v, true, o.causal, p.threads, &out, &stats, cancel,
+                                                         inner);
+                }
                 out = streaming ? streamingAttention(q, k, v, true, o.causal, p.threads, &stats)
                                 : fastAttention(q, k, v, true, o.causal, p.threads, &stats);
                 return true;

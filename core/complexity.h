@@ -6,10 +6,14 @@
 //   here with Eigen's float products, the rows split over the threads). Its memory grows as n².
 // - fused: fastAttention (core/fastattention.h), a strip of rows × n scores per thread, never n × n.
 // - streaming: streamingAttention, tiles of keys with an online softmax: memory linear in n, and small.
+//   Timed by default through streamingAttentionCancellable below (its driver with a cancel flag, on the same
+//   kernels), so that a run at 32,768 tokens can be stopped within a block of rows.
 // Memory is the bytes each path allocates for its own working set, as the path reports it: the score matrix
 // the plain path allocates here, and FastAttentionStats::peakExtraBytes for the other two. Q, K, V and the
 // n × d output are not counted in any of them.
 #pragma once
+
+#include "fastattention.h"
 
 #include <atomic>
 #include <cstddef>
@@ -31,6 +35,10 @@ struct ComplexityOptions
     double repeatBelowMs = 250.0;
     int maxRuns = 3;
     unsigned seed = 7;
+    // true: the streaming path is timed through streamingAttentionCancellable (the same kernels, tile and
+    // blocks as streamingAttention, read the cancel flag between blocks); false: streamingAttention itself,
+    // which runs to its end once started (about 6 s at n = 32,768 on 2 loaded cores).
+    bool cancellableStreaming = true;
     // Called from the measuring threads as the point advances: the fraction of this point done, 0 to 1
     // (after each block of rows of the plain path and after each run). May be empty.
     std::function<void(double)> progress;
@@ -62,8 +70,8 @@ struct ComplexityPoint
     std::size_t streamingBytes = 0;
 };
 
-// Measures one n. threads < 1 means 1. cancel (may be null) is read between runs and, in the plain path,
-// between blocks of rows; the fused and streaming calls themselves run to their end once started.
+// Measures one n. threads < 1 means 1. cancel (may be null) is read between runs and, in the plain and the
+// streaming paths (cancellableStreaming), between blocks of rows; a fused call runs to its end once started.
 ComplexityPoint measureComplexity(int n, int d, int threads, const std::atomic<bool> *cancel = nullptr,
                                   const ComplexityOptions &options = {});
 
@@ -72,6 +80,15 @@ ComplexityPoint measureComplexity(int n, int d, int threads, const std::atomic<b
 bool plainAttention(const float *q, const float *k, const float *v, int n, int d, bool scale, bool causal,
                     int threads, float *out, std::size_t *bytes = nullptr, const std::atomic<bool> *cancel = nullptr,
                     const std::function<void(double)> &progress = {});
+
+// streamingAttention's own driver with a cancel flag: the same kernel (attentionKernelName()), the same
+// 64 query rows per block and tile of keys (rounded up to a multiple of 8), the same buffers (Kᵀ padded and
+// each thread's scratch), so the same output and peakExtraBytes. The flag is read before each block of rows;
+// returns false (out unfinished) when it was set. progress (may be empty) gets the fraction of blocks done.
+bool streamingAttentionCancellable(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v,
+                                   bool scale, bool causal, int threads, MatrixRowMajorF *out,
+                                   FastAttentionStats *stats, const std::atomic<bool> *cancel = nullptr,
+                                   const std::function<void(double)> &progress = {}, int tile = 256);
 
 // MemAvailable of /proc/meminfo, or 0 when unknown.
 std::size_t availableMemoryBytes();

@@ -22,6 +22,8 @@ private slots:
     void plainPathIsCappedByMemory();
     void presetCancelRunsNothing();
     void cancelStopsInsideARun();
+    void cancellableStreamingIsStreamingAttention();
+    void cancelStopsInsideTheStreamingPath();
 };
 
 void tst_Complexity::fitRecoversAKnownQuadratic()
@@ -180,6 +182,54 @@ void tst_Complexity::cancelStopsInsideARun()
     const ComplexityPoint whole = measureComplexity(2048, 64, 2, nullptr, o);
     QVERIFY(whole.plainRan && !whole.cancelled);
     QVERIFY2(all.load() >= 3 * 32, qPrintable(QString::number(all.load())));
+}
+
+void tst_Complexity::cancellableStreamingIsStreamingAttention()
+{
+    std::mt19937 rng(11);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    for (int n : {1, 300, 1024}) {
+        const int d = n == 300 ? 24 : 64;
+        auto random = [&]() {
+            MatrixRowMajorF m(n, d);
+            for (Eigen::Index i = 0; i < m.size(); ++i)
+                m.data()[i] = dist(rng);
+            return m;
+        };
+        const MatrixRowMajorF q = random(), k = random(), v = random();
+        for (bool causal : {false, true})
+            for (int tile : {256, 100}) {
+                FastAttentionStats a, b;
+                const MatrixRowMajorF expected =
+                    streamingAttention(q, k, v, true, causal, 2, &a, AttentionKernel::Auto, tile);
+                MatrixRowMajorF got;
+                QVERIFY(streamingAttentionCancellable(q, k, v, true, causal, 2, &got, &b, nullptr, {}, tile));
+                // The same kernels on the same blocks: the same floats, the same buffers.
+                QCOMPARE(got.rows(), expected.rows());
+                QVERIFY(got == expected);
+                QCOMPARE(b.peakExtraBytes, a.peakExtraBytes);
+                QCOMPARE(QString(b.kernel), QString(a.kernel));
+                QCOMPARE(b.threads, a.threads);
+            }
+    }
+}
+
+void tst_Complexity::cancelStopsInsideTheStreamingPath()
+{
+    // At n = 4,096 the streaming path has 64 blocks of rows; the flag set after the first stops it there.
+    std::atomic<bool> cancel{false};
+    std::atomic<int> reports{0};
+    ComplexityOptions o;
+    o.plain = false;
+    o.progress = [&](double) {
+        ++reports;
+        cancel = true;
+    };
+    const ComplexityPoint p = measureComplexity(4096, 64, 2, &cancel, o);
+    QVERIFY(p.cancelled);
+    QVERIFY(!p.streamingRan);
+    QCOMPARE(p.streamingRuns, 0);
+    QVERIFY2(reports.load() >= 1 && reports.load() <= 2, qPrintable(QString::number(reports.load())));
 }
 
 QTEST_APPLESS_MAIN(tst_Complexity)

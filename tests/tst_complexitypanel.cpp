@@ -21,6 +21,7 @@ private slots:
     void nothingRunsBeforeRun();
     void runButtonMeasuresEverySize();
     void cancelKeepsThePointsSoFar();
+    void cancelInsideTheLongestStreamingRun();
     void destroyedDuringARun();
 };
 
@@ -128,6 +129,23 @@ void tst_ComplexityPanel::cancelKeepsThePointsSoFar()
     QVERIFY(!panel.isRunning());
     QVERIFY(panel.runButton()->isEnabled());
     QVERIFY(panel.statusLabel()->text().contains(QStringLiteral("Cancelled")));
+}
+
+void tst_ComplexityPanel::cancelInsideTheLongestStreamingRun()
+{
+    // n = 32,768 alone: the plain path is over the memory cap (4 GiB of scores), the streaming path takes
+    // seconds; Cancel once the progress bar has moved stops it inside that one run.
+    ComplexityPanel panel;
+    panel.show();
+    QVERIFY(std::size_t(32768) * 32768 * 4 > panel.plainLimitBytes());
+    QSignalSpy finished(&panel, &ComplexityPanel::finished);
+    QVERIFY(panel.run({32768}));
+    QTRY_VERIFY_WITH_TIMEOUT(panel.progressBar()->value() > 0, 60000);
+    QTest::mouseClick(panel.cancelButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    QCOMPARE(panel.points().size(), 0);
+    QVERIFY(panel.progressBar()->value() < panel.progressBar()->maximum());
 }
 
 void tst_ComplexityPanel::destroyedDuringARun()
