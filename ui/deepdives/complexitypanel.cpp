@@ -3,6 +3,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
@@ -93,10 +94,13 @@ ComplexityPanel::ComplexityPanel(QWidget *parent) : QWidget(parent)
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
     auto *scroll = new QScrollArea(this);
+    m_scroll = scroll;
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     outer->addWidget(scroll);
     auto *content = new QWidget(scroll);
+    m_content = content;
     scroll->setWidget(content);
     auto *v = new QVBoxLayout(content);
 
@@ -181,6 +185,31 @@ ComplexityPanel::ComplexityPanel(QWidget *parent) : QWidget(parent)
     connect(&m_watcher, &QFutureWatcher<ComplexityPoint>::progressValueChanged, m_progress, &QProgressBar::setValue);
     connect(&m_watcher, &QFutureWatcher<ComplexityPoint>::finished, this, &ComplexityPanel::onFinished);
     updateTexts();
+    scroll->viewport()->installEventFilter(this);
+}
+
+bool ComplexityPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_scroll->viewport() && event->type() == QEvent::Resize)
+        fitContent();
+    return QWidget::eventFilter(watched, event);
+}
+
+void ComplexityPanel::fitContent()
+{
+    // A scroll area sizes its widget from the layout's minimum size, which ignores how tall wrapped text
+    // becomes at a given width; without this the texts would be squeezed under the charts.
+    // Each wrapped text is held at the height it needs at the width it will have, then the whole content.
+    QLayout *layout = m_content->layout();
+    if (!layout)
+        return;
+    const QMargins margins = layout->contentsMargins();
+    const int width = m_scroll->viewport()->width() - margins.left() - margins.right();
+    for (QLabel *label : m_content->findChildren<QLabel *>(QString(), Qt::FindDirectChildrenOnly))
+        if (label->wordWrap())
+            label->setMinimumHeight(label->heightForWidth(width));
+    if (layout->hasHeightForWidth())
+        m_content->setMinimumHeight(layout->heightForWidth(m_scroll->viewport()->width()));
 }
 
 ComplexityPanel::~ComplexityPanel()
@@ -213,6 +242,7 @@ bool ComplexityPanel::run(const QList<int> &sizes)
     m_memoryX->setRange(0, top);
     m_timeY->setRange(0, 1);
     m_memoryY->setRange(0, 1);
+    m_topMs = m_topMiB = 0;
     m_progress->setValue(0);
     m_status->setText(tr("Measuring n = %1…").arg(count(sizes.front())));
     updateTexts();
@@ -268,7 +298,7 @@ void ComplexityPanel::onResults(int begin, int end)
 void ComplexityPanel::addPoint(const ComplexityPoint &p)
 {
     m_points.append(p);
-    double topMs = m_timeY->max(), topMiB = m_memoryY->max();
+    double &topMs = m_topMs, &topMiB = m_topMiB;
     if (p.plainRan) {
         m_plainTime->append(p.n, p.plainMs);
         m_plainMemory->append(p.n, double(p.plainBytes) / kMiB);
@@ -282,8 +312,10 @@ void ComplexityPanel::addPoint(const ComplexityPoint &p)
         topMiB = std::max(topMiB, double(p.streamingBytes) / kMiB);
     }
     m_timeY->setRange(0, topMs * 1.05);
+    m_timeY->applyNiceNumbers();
     m_timeY->setLabelFormat(topMs < 10 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
     m_memoryY->setRange(0, topMiB * 1.05);
+    m_memoryY->applyNiceNumbers();
     m_memoryY->setLabelFormat(topMiB < 10 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
 
     QString line = tr("n = %1: ").arg(count(p.n));
@@ -385,6 +417,7 @@ void ComplexityPanel::updateTexts()
     if (lastStream && (!lastPlain || lastStream->n > lastPlain->n))
         lines << tr("Streaming at %1 tokens: %2.").arg(count(lastStream->n), mib(lastStream->streamingBytes));
     m_fitLabel->setText(lines.join(QLatin1Char('\n')));
+    fitContent();
 }
 
 void ComplexityPanel::onFinished()

@@ -17,6 +17,7 @@
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QScrollArea;
 class QChartView;
 class QLineSeries;
 class QScatterSeries;
@@ -69,13 +70,19 @@ signals:
     void pointMeasured(int n);
     void finished(bool cancelled);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
+    void fitContent(); // the scrolled content as tall as its wrapped texts need at the current width
     void onResults(int begin, int end);
     void onFinished();
     void addPoint(const ComplexityPoint &p);
     void updateTexts();
     void setRunning(bool running);
 
+    QScrollArea *m_scroll;
+    QWidget *m_content;
     QPushButton *m_runButton;
     QPushButton *m_cancelButton;
     QProgressBar *m_progress;
@@ -96,6 +103,8 @@ private:
     QValueAxis *m_memoryX;
     QValueAxis *m_memoryY;
 
+    double m_topMs = 0;  // the largest time and memory measured in this run (the axes round them up)
+    double m_topMiB = 0;
     int m_threads = 1;
     std::size_t m_plainLimit = 0;
     QList<int> m_sizes;
