@@ -21,7 +21,10 @@ namespace {
 using ConstMap = Eigen::Map<const MatrixRowMajorF>;
 using Map = Eigen::Map<MatrixRowMajorF>;
 
-bool isSet(const std::atomic<bool> *cancel) { return cancel && cancel->load(std::memory_order_relaxed); }
+bool isSet(const std::atomic<bool> *cancel)
+{
+    return cancel && cancel->load(std::memory_order_relaxed);
+}
 
 // Runs body(block) for blocks 0 … blocks−1 over the threads, each taking the next block not yet taken.
 // Stops handing out blocks once cancel is set; returns false then.
@@ -53,8 +56,8 @@ bool parallelBlocks(long blocks, int threads, const std::atomic<bool> *cancel,
 
 // Times run() (which returns false when cancelled): once, and again up to maxRuns times while the first run
 // took less than repeatBelowMs. The median is kept. Returns false when cancelled.
-bool timeRuns(const std::function<bool(bool first)> &run, const ComplexityOptions &o, const std::atomic<bool> *cancel,
-              double *ms, int *runs)
+bool timeRuns(const std::function<bool(bool first)> &run, const ComplexityOptions &o,
+              const std::atomic<bool> *cancel, double *ms, int *runs)
 {
     std::vector<double> times;
     for (int i = 0; i < std::max(1, o.maxRuns); ++i) {
@@ -63,7 +66,8 @@ bool timeRuns(const std::function<bool(bool first)> &run, const ComplexityOption
         const auto t0 = std::chrono::steady_clock::now();
         if (!run(i == 0))
             return false;
-        times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        times.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
         if (times.front() >= o.repeatBelowMs)
             break;
     }
@@ -110,38 +114,48 @@ bool plainAttention(const float *q, const float *k, const float *v, int n, int d
         *m = std::min<long>(kRows, n - *r0);
     };
     // 1. S = s · Q·Kᵀ, all n × n of it.
-    if (!parallelBlocks(blocks, threads, cancel, [&](long b) {
-            long r0, m;
-            rowsOf(b, &r0, &m);
-            S.middleRows(r0, m).noalias() = s * (Q.middleRows(r0, m) * K.transpose());
-        }, tick))
+    if (!parallelBlocks(
+            blocks, threads, cancel,
+            [&](long b) {
+                long r0, m;
+                rowsOf(b, &r0, &m);
+                S.middleRows(r0, m).noalias() = s * (Q.middleRows(r0, m) * K.transpose());
+            },
+            tick))
         return false;
     // 2. Each row's softmax, in place (the masked entries become 0).
-    if (!parallelBlocks(blocks, threads, cancel, [&](long b) {
-            long r0, m;
-            rowsOf(b, &r0, &m);
-            for (long i = r0; i < r0 + m; ++i) {
-                const long cnt = causal ? i + 1 : n;
-                auto row = S.row(i).head(cnt).array();
-                const float top = row.maxCoeff();
-                row = (row - top).exp();
-                row /= row.sum();
-                if (cnt < n)
-                    S.row(i).tail(n - cnt).setZero();
-            }
-        }, tick))
+    if (!parallelBlocks(
+            blocks, threads, cancel,
+            [&](long b) {
+                long r0, m;
+                rowsOf(b, &r0, &m);
+                for (long i = r0; i < r0 + m; ++i) {
+                    const long cnt = causal ? i + 1 : n;
+                    auto row = S.row(i).head(cnt).array();
+                    const float top = row.maxCoeff();
+                    row = (row - top).exp();
+                    row /= row.sum();
+                    if (cnt < n)
+                        S.row(i).tail(n - cnt).setZero();
+                }
+            },
+            tick))
         return false;
     // 3. O = S·V.
-    return parallelBlocks(blocks, threads, cancel, [&](long b) {
-        long r0, m;
-        rowsOf(b, &r0, &m);
-        O.middleRows(r0, m).noalias() = S.middleRows(r0, m) * V;
-    }, tick);
+    return parallelBlocks(
+        blocks, threads, cancel,
+        [&](long b) {
+            long r0, m;
+            rowsOf(b, &r0, &m);
+            O.middleRows(r0, m).noalias() = S.middleRows(r0, m) * V;
+        },
+        tick);
 }
 
-bool streamingAttentionCancellable(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v,
-                                   bool scale, bool causal, int threads, MatrixRowMajorF *out,
-                                   FastAttentionStats *stats, const std::atomic<bool> *cancel,
+bool streamingAttentionCancellable(const MatrixRowMajorF &q, const MatrixRowMajorF &k,
+                                   const MatrixRowMajorF &v, bool scale, bool causal, int threads,
+                                   MatrixRowMajorF *out, FastAttentionStats *stats,
+                                   const std::atomic<bool> *cancel,
                                    const std::function<void(double)> &progress, int tileRequest)
 {
     // As core/fastattention.cpp's run() for the streaming path, with the flag read before each block.
@@ -213,7 +227,8 @@ bool streamingAttentionCancellable(const MatrixRowMajorF &q, const MatrixRowMajo
             th.join();
     }
     if (stats)
-        stats->peakExtraBytes = (kt.size() + static_cast<std::size_t>(workers) * scratchFloats) * sizeof(float);
+        stats->peakExtraBytes =
+            (kt.size() + static_cast<std::size_t>(workers) * scratchFloats) * sizeof(float);
     return !stopped;
 }
 
@@ -260,7 +275,8 @@ ComplexityPoint measureComplexity(int n, int d, int threads, const std::atomic<b
 
     // The share of the point each path stands for in the progress (the plain path is the slowest).
     const bool runPlain = o.plain && !p.plainSkipped;
-    const double wPlain = runPlain ? 2.0 : 0.0, wFused = o.fused ? 1.0 : 0.0, wStream = o.streaming ? 1.0 : 0.0;
+    const double wPlain = runPlain ? 2.0 : 0.0, wFused = o.fused ? 1.0 : 0.0,
+                 wStream = o.streaming ? 1.0 : 0.0;
     const double wTotal = std::max(1e-9, wPlain + wFused + wStream);
     auto report = [&](double before, double weight, double fraction) {
         if (o.progress)
@@ -284,8 +300,8 @@ ComplexityPoint measureComplexity(int n, int d, int threads, const std::atomic<b
                 std::function<void(double)> inner;
                 if (first && o.progress)
                     inner = [&](double f) { report(0.0, wPlain, f); };
-                return plainAttention(q.data(), k.data(), v.data(), n, d, true, o.causal, p.threads, out.data(),
-                                      &p.plainBytes, cancel, inner);
+                return plainAttention(q.data(), k.data(), v.data(), n, d, true, o.causal, p.threads,
+                                      out.data(), &p.plainBytes, cancel, inner);
             },
             o, cancel, &p.plainMs, &p.plainRuns);
         if (!ok) {
@@ -297,7 +313,8 @@ ComplexityPoint measureComplexity(int n, int d, int threads, const std::atomic<b
         p.plainRan = true;
         report(0.0, wPlain, 1.0);
     }
-    auto library = [&](bool streaming, double before, double weight, double *ms, int *runs, std::size_t *bytes) {
+    auto library = [&](bool streaming, double before, double weight, double *ms, int *runs,
+                       std::size_t *bytes) {
         FastAttentionStats stats;
         const bool ok = timeRuns(
             [&](bool first) {
@@ -305,8 +322,8 @@ ComplexityPoint measureComplexity(int n, int d, int threads, const std::atomic<b
                     std::function<void(double)> inner;
                     if (first && o.progress)
                         inner = [&](double f) { report(before, weight, f); };
-                    return streamingAttentionCancellable(q, k, v, true, o.causal, p.threads, &out, &stats, cancel,
-                                                         inner);
+                    return streamingAttentionCancellable(q, k, v, true, o.causal, p.threads, &out, &stats,
+                                                         cancel, inner);
                 }
                 out = streaming ? streamingAttention(q, k, v, true, o.causal, p.threads, &stats)
                                 : fastAttention(q, k, v, true, o.causal, p.threads, &stats);

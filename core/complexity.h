@@ -48,9 +48,9 @@ struct ComplexityPoint
 {
     int n = 0;
     int d = 0;
-    int threads = 1;           // threads the paths ran on
-    const char *kernel = "";   // the fused and streaming paths' kernel ("avx2" or "generic")
-    bool cancelled = false;    // the cancel flag stopped this point: the paths not finished have ran = false
+    int threads = 1;         // threads the paths ran on
+    const char *kernel = ""; // the fused and streaming paths' kernel ("avx2" or "generic")
+    bool cancelled = false;  // the cancel flag stopped this point: the paths not finished have ran = false
 
     bool plainRan = false;
     bool plainSkipped = false;          // over the memory limit, not run
@@ -78,16 +78,18 @@ ComplexityPoint measureComplexity(int n, int d, int threads, const std::atomic<b
 // The plain path alone: softmax(Q·Kᵀ·s)·V holding the n × n scores (s = 1/√d when scale). Q, K, V are n × d,
 // row-major. Returns false (out unfinished) when cancel was set; bytes receives the score matrix's size.
 bool plainAttention(const float *q, const float *k, const float *v, int n, int d, bool scale, bool causal,
-                    int threads, float *out, std::size_t *bytes = nullptr, const std::atomic<bool> *cancel = nullptr,
+                    int threads, float *out, std::size_t *bytes = nullptr,
+                    const std::atomic<bool> *cancel = nullptr,
                     const std::function<void(double)> &progress = {});
 
 // streamingAttention's own driver with a cancel flag: the same kernel (attentionKernelName()), the same
 // 64 query rows per block and tile of keys (rounded up to a multiple of 8), the same buffers (Kᵀ padded and
 // each thread's scratch), so the same output and peakExtraBytes. The flag is read before each block of rows;
 // returns false (out unfinished) when it was set. progress (may be empty) gets the fraction of blocks done.
-bool streamingAttentionCancellable(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v,
-                                   bool scale, bool causal, int threads, MatrixRowMajorF *out,
-                                   FastAttentionStats *stats, const std::atomic<bool> *cancel = nullptr,
+bool streamingAttentionCancellable(const MatrixRowMajorF &q, const MatrixRowMajorF &k,
+                                   const MatrixRowMajorF &v, bool scale, bool causal, int threads,
+                                   MatrixRowMajorF *out, FastAttentionStats *stats,
+                                   const std::atomic<bool> *cancel = nullptr,
                                    const std::function<void(double)> &progress = {}, int tile = 256);
 
 // MemAvailable of /proc/meminfo, or 0 when unknown.

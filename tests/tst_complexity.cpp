@@ -119,7 +119,11 @@ void tst_Complexity::memoryAgainstN()
     const double streamRatio2 = double(p3.streamingBytes) / double(p2.streamingBytes);
     const double fusedRatio = double(p3.fusedBytes) / double(p2.fusedBytes);
     const QString all = QStringLiteral("plain %1 %2, streaming %3 %4, fused %5")
-                            .arg(plainRatio).arg(plainRatio2).arg(streamRatio).arg(streamRatio2).arg(fusedRatio);
+                            .arg(plainRatio)
+                            .arg(plainRatio2)
+                            .arg(streamRatio)
+                            .arg(streamRatio2)
+                            .arg(fusedRatio);
     QVERIFY2(std::abs(plainRatio - 4.0) < 0.05 && std::abs(plainRatio2 - 4.0) < 0.05, qPrintable(all));
     QVERIFY2(streamRatio <= 2.0 + 1e-9 && streamRatio2 <= 2.0 + 1e-9, qPrintable(all));
     QVERIFY2(fusedRatio <= 2.0 + 1e-9, qPrintable(all));

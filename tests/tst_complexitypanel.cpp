@@ -85,7 +85,8 @@ void tst_ComplexityPanel::runButtonMeasuresEverySize()
     // Memory rises with n: ×4 per doubling for the plain path, at most ×2 for the streaming one.
     for (int i = 1; i < sizes.size(); ++i) {
         const double plain = panel.plainMemorySeries()->at(i).y() / panel.plainMemorySeries()->at(i - 1).y();
-        const double stream = panel.streamingMemorySeries()->at(i).y() / panel.streamingMemorySeries()->at(i - 1).y();
+        const double stream =
+            panel.streamingMemorySeries()->at(i).y() / panel.streamingMemorySeries()->at(i - 1).y();
         QVERIFY2(std::abs(plain - 4.0) < 0.05, qPrintable(QString::number(plain)));
         QVERIFY2(stream > 1.0 && stream <= 2.0 + 1e-9, qPrintable(QString::number(stream)));
     }
@@ -96,7 +97,8 @@ void tst_ComplexityPanel::runButtonMeasuresEverySize()
     QVERIFY(fit.ok && fit.a > 0);
     QCOMPARE(fit.points, sizes.size());
     QVERIFY(std::abs(panel.plainFitSeries()->at(64).y() - fit.at(2048)) < 1e-9 * fit.at(2048));
-    QVERIFY2(panel.fitLabel()->text().contains(QStringLiteral("n², R² = ")), qPrintable(panel.fitLabel()->text()));
+    QVERIFY2(panel.fitLabel()->text().contains(QStringLiteral("n², R² = ")),
+             qPrintable(panel.fitLabel()->text()));
     QVERIFY(panel.fitLabel()->text().contains(QStringLiteral("4.0× as long")));
     QCOMPARE(panel.progressBar()->value(), panel.progressBar()->maximum());
     QVERIFY(panel.runButton()->isEnabled());

@@ -14,8 +14,8 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QThread>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
@@ -28,13 +28,19 @@ const QColor kPlainColor(214, 96, 77);
 const QColor kStreamColor(67, 147, 195);
 constexpr double kMiB = 1024.0 * 1024.0;
 
-QString count(long long n) { return QLocale().toString(n); }
+QString count(long long n)
+{
+    return QLocale().toString(n);
+}
 QString mib(std::size_t bytes)
 {
     const double m = double(bytes) / kMiB;
     return QLocale().toString(m, 'f', m < 10 ? 1 : 0) + QStringLiteral(" MiB");
 }
-QString msText(double ms) { return QLocale().toString(ms, 'f', ms < 10 ? 2 : (ms < 100 ? 1 : 0)) + QStringLiteral(" ms"); }
+QString msText(double ms)
+{
+    return QLocale().toString(ms, 'f', ms < 10 ? 2 : (ms < 100 ? 1 : 0)) + QStringLiteral(" ms");
+}
 
 QLineSeries *makeSeries(const QString &name, const QColor &color, bool dashed)
 {
@@ -49,8 +55,8 @@ QLineSeries *makeSeries(const QString &name, const QColor &color, bool dashed)
     return s;
 }
 
-QChartView *makeChart(QWidget *parent, const QString &title, const QList<QLineSeries *> &series, QValueAxis *x,
-                      QValueAxis *y)
+QChartView *makeChart(QWidget *parent, const QString &title, const QList<QLineSeries *> &series,
+                      QValueAxis *x, QValueAxis *y)
 {
     auto *chart = new QChart;
     chart->setTitle(title);
@@ -141,7 +147,8 @@ ComplexityPanel::ComplexityPanel(QWidget *parent) : QWidget(parent)
     m_streamFit = makeSeries(tr("a·n² fit"), kStreamColor, true);
     m_timeX = makeAxis(tr("n (tokens)"), QStringLiteral("%d"));
     m_timeY = makeAxis(tr("ms"), QStringLiteral("%.0f"));
-    m_timeView = makeChart(content, tr("Time"), {m_plainTime, m_plainFit, m_streamTime, m_streamFit}, m_timeX, m_timeY);
+    m_timeView = makeChart(content, tr("Time"), {m_plainTime, m_plainFit, m_streamTime, m_streamFit}, m_timeX,
+                           m_timeY);
     v->addWidget(m_timeView, 1);
 
     m_fitLabel = new QLabel(content);
@@ -153,7 +160,8 @@ ComplexityPanel::ComplexityPanel(QWidget *parent) : QWidget(parent)
     m_streamMemory = makeSeries(tr("streaming"), kStreamColor, false);
     m_memoryX = makeAxis(tr("n (tokens)"), QStringLiteral("%d"));
     m_memoryY = makeAxis(tr("MiB"), QStringLiteral("%.0f"));
-    m_memoryView = makeChart(content, tr("Working memory"), {m_plainMemory, m_streamMemory}, m_memoryX, m_memoryY);
+    m_memoryView =
+        makeChart(content, tr("Working memory"), {m_plainMemory, m_streamMemory}, m_memoryX, m_memoryY);
     v->addWidget(m_memoryView, 1);
 
     const std::size_t biggest = std::size_t(defaultSizes().back()) * std::size_t(defaultSizes().back()) * 4;
@@ -182,7 +190,8 @@ ComplexityPanel::ComplexityPanel(QWidget *parent) : QWidget(parent)
     connect(m_runButton, &QPushButton::clicked, this, [this] { run(); });
     connect(m_cancelButton, &QPushButton::clicked, this, &ComplexityPanel::cancel);
     connect(&m_watcher, &QFutureWatcher<ComplexityPoint>::resultsReadyAt, this, &ComplexityPanel::onResults);
-    connect(&m_watcher, &QFutureWatcher<ComplexityPoint>::progressValueChanged, m_progress, &QProgressBar::setValue);
+    connect(&m_watcher, &QFutureWatcher<ComplexityPoint>::progressValueChanged, m_progress,
+            &QProgressBar::setValue);
     connect(&m_watcher, &QFutureWatcher<ComplexityPoint>::finished, this, &ComplexityPanel::onFinished);
     updateTexts();
     scroll->viewport()->installEventFilter(this);
@@ -220,7 +229,10 @@ ComplexityPanel::~ComplexityPanel()
     m_future.waitForFinished();
 }
 
-bool ComplexityPanel::isRunning() const { return m_running; }
+bool ComplexityPanel::isRunning() const
+{
+    return m_running;
+}
 
 void ComplexityPanel::setRunning(bool running)
 {
@@ -410,10 +422,11 @@ void ComplexityPanel::updateTexts()
             lastStream = &p;
     }
     if (lastPlain && lastPlain->streamingRan)
-        lines << tr("Memory at %1 tokens: plain %2, streaming %3. Doubling n multiplies the plain path's by 4, "
-                    "the streaming path's by at most 2.")
-                     .arg(count(lastPlain->n), mib(lastPlain->plainBytes))
-                     .arg(mib(lastPlain->streamingBytes));
+        lines
+            << tr("Memory at %1 tokens: plain %2, streaming %3. Doubling n multiplies the plain path's by 4, "
+                  "the streaming path's by at most 2.")
+                   .arg(count(lastPlain->n), mib(lastPlain->plainBytes))
+                   .arg(mib(lastPlain->streamingBytes));
     if (lastStream && (!lastPlain || lastStream->n > lastPlain->n))
         lines << tr("Streaming at %1 tokens: %2.").arg(count(lastStream->n), mib(lastStream->streamingBytes));
     m_fitLabel->setText(lines.join(QLatin1Char('\n')));

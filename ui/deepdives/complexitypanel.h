@@ -103,7 +103,7 @@ private:
     QValueAxis *m_memoryX;
     QValueAxis *m_memoryY;
 
-    double m_topMs = 0;  // the largest time and memory measured in this run (the axes round them up)
+    double m_topMs = 0; // the largest time and memory measured in this run (the axes round them up)
     double m_topMiB = 0;
     int m_threads = 1;
     std::size_t m_plainLimit = 0;
