@@ -75,7 +75,7 @@ int main(int argc, char **argv)
                                   QStringLiteral("N|avg"));
     const QCommandLineOption panel(
         QStringLiteral("panel"),
-        QStringLiteral("Bring a side panel forward: explain, grid, flow, compare, code, scaling or pipeline."),
+        QStringLiteral("Bring a side panel forward: explain, grid, flow, compare, code, pipeline, or a deep dive: scaling, masking, complexity, multihead, rnn."),
         QStringLiteral("NAME"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Render the window to this PNG file and exit."),
@@ -158,7 +158,7 @@ int main(int argc, char **argv)
     if (parser.isSet(select) && !window.selectToken(parser.value(select)))
         return fail(QStringLiteral("--select: no token is spelled \"%1\"").arg(parser.value(select)), 2);
     if (parser.isSet(panel) && !window.showPanel(parser.value(panel)))
-        return fail(QStringLiteral("--panel must be explain, grid, flow, compare, code, scaling or pipeline"), 2);
+        return fail(QStringLiteral("--panel must be explain, grid, flow, compare, code, pipeline, scaling, masking, complexity, multihead or rnn"), 2);
     if (parser.isSet(zoom)) {
         bool ok = false;
         const double factor = parser.value(zoom).toDouble(&ok);

@@ -16,7 +16,8 @@ const std::vector<std::string> kHeaderKeys{"title", "summary", "model"};
 const std::vector<std::string> kStepKeys{"title", "sentence", "model",  "step",       "select",   "key",
                                          "mask",  "scale",    "swap",   "layer",      "head",     "panel",
                                          "view",  "projection", "decimals", "zoom",   "expect",   "compare"};
-const std::vector<std::string> kPanels{"explain", "grid", "flow", "compare", "code", "scaling"};
+const std::vector<std::string> kPanels{"explain", "grid",    "flow",       "compare",   "code",
+                                      "scaling", "masking", "complexity", "multihead", "rnn"};
 const std::vector<std::string> kViews{"heatmap", "lines"};
 const std::vector<std::string> kProjections{"q", "k", "v", "all"};
 

@@ -140,9 +140,17 @@ void Menus::build(Stage *stage, SidePanels *panels, QWidget *sentenceField)
 
     bar->addMenu(m_examples);
 
-    // Deep dives: the lesson's claims as experiments, each a panel a lesson can open (panel: scaling).
+    // Deep dives: the lesson's claims as experiments, each a panel a lesson can open (panel: scaling, …).
     QMenu *dives = bar->addMenu(tr("&Deep dives"));
-    dives->addAction(tr("Why scale by √d_k…"), this, [c] { c->setPanel(SidePanel::Scaling); });
+    dives->addAction(tr("Why &scale by √d_k…"), this, [c] { c->setPanel(SidePanel::Scaling); });
+    dives->addAction(tr("Why &mask: decoding, and cheating without the mask…"), this,
+                     [c] { c->setPanel(SidePanel::Masking); });
+    dives->addAction(tr("What O(n²) &costs: time and memory against length…"), this,
+                     [c] { c->setPanel(SidePanel::Complexity); });
+    dives->addAction(tr("Why several &heads: side by side, concatenated, W_O…"), this,
+                     [c] { c->setPanel(SidePanel::Heads); });
+    dives->addAction(tr("Attention against an &RNN: steps and path length…"), this,
+                     [c] { c->setPanel(SidePanel::Rnn); });
 
     QMenu *help = bar->addMenu(tr("&Help"));
     help->addAction(tr("&Keys"), this, [this] {

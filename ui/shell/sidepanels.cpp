@@ -3,26 +3,33 @@
 
 #include "attentionchart.h"
 #include "codepanel.h"
-#include "scalingpanel.h"
 #include "comparepanel.h"
+#include "complexitypanel.h"
 #include "explainpanel.h"
+#include "headspanel.h"
 #include "labels.h"
 #include "report.h"
 #include "layerflowview.h"
+#include "maskingpanel.h"
 #include "matrixmodel.h"
 #include "modelgridview.h"
 #include "pipelinepanel.h"
+#include "rnnpanel.h"
+#include "scalingpanel.h"
 #include "stagecontroller.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QEvent>
 #include <QMainWindow>
 #include <QScrollArea>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTabBar>
 #include <QTimer>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 namespace attention {
 
@@ -117,13 +124,45 @@ SidePanels::SidePanels(QMainWindow *window, StageController *controller, MatrixM
     m_code = new CodePanel(m_codeDock);
     m_code->follow(c);
     m_codeDock->setWidget(scrolling(m_code, m_codeDock));
-    // Deep dive: why scale by √d_k, as an experiment with a slider and two charts.
-    m_scalingDock = new QDockWidget(tr("Scaling"), window);
-    m_scalingDock->toggleViewAction()->setText(tr("Deep dive: why scale by √d_k"));
-    m_scalingDock->setObjectName(QStringLiteral("scalingDock"));
-    m_scaling = new ScalingPanel(m_scalingDock);
-    m_scalingDock->setWidget(scrolling(m_scaling, m_scalingDock));
-    for (QDockWidget *d : {m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock, m_scalingDock})
+    // The deep dives: the lesson's claims as experiments, in one dock with a chooser at its top (one tab
+    // more on the right, not five). In front, it takes about half the window (widenFor).
+    m_diveDock = new QDockWidget(tr("Deep dive"), window);
+    m_diveDock->toggleViewAction()->setText(tr("Deep dive panel"));
+    m_diveDock->setObjectName(QStringLiteral("deepDiveDock"));
+    auto *diveBox = new QWidget(m_diveDock);
+    auto *diveLayout = new QVBoxLayout(diveBox);
+    diveLayout->setContentsMargins(6, 6, 6, 0);
+    m_diveChooser = new QComboBox(diveBox);
+    m_diveChooser->setAccessibleName(tr("Deep dive"));
+    // Its width must not set the window's minimum: the titles are short enough to read when narrow.
+    m_diveChooser->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_diveChooser->setMinimumContentsLength(14);
+    m_diveStack = new QStackedWidget(diveBox);
+    diveLayout->addWidget(m_diveChooser);
+    diveLayout->addWidget(m_diveStack, 1);
+    auto dive = [&](const QString &title, SidePanel panel, auto *widget) {
+        m_diveChooser->addItem(title, int(panel));
+        m_diveStack->addWidget(scrolling(widget, m_diveStack));
+        m_divePanels << qMakePair(panel, static_cast<QWidget *>(widget));
+    };
+    m_scaling = new ScalingPanel;
+    dive(tr("Why scale by √d_k"), SidePanel::Scaling, m_scaling);
+    m_masking = new MaskingPanel;
+    dive(tr("Why mask: decoding, and cheating"), SidePanel::Masking, m_masking);
+    m_complexity = new ComplexityPanel;
+    dive(tr("What O(n²) costs"), SidePanel::Complexity, m_complexity);
+    m_heads = new HeadsPanel;
+    dive(tr("Why several heads"), SidePanel::Heads, m_heads);
+    connect(m_heads, &HeadsPanel::headChosen, c, &StageController::setLayerAndHead);
+    connect(m_heads, &HeadsPanel::layerChosen, c, &StageController::setLayer);
+    m_rnn = new RnnPanel;
+    dive(tr("Attention against an RNN"), SidePanel::Rnn, m_rnn);
+    m_diveDock->setWidget(diveBox);
+    // Choosing another dive is a change of state, like raising a panel's tab.
+    connect(m_diveChooser, QOverload<int>::of(&QComboBox::activated), this, [this](int index) {
+        m_controller->setPanel(SidePanel(m_diveChooser->itemData(index).toInt()));
+    });
+    for (QDockWidget *d : {m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock, m_diveDock})
         window->tabifyDockWidget(m_explainDock, d);
     m_explainDock->raise();
 
@@ -133,12 +172,15 @@ SidePanels::SidePanels(QMainWindow *window, StageController *controller, MatrixM
                                                           {m_layerFlowDock, SidePanel::Flow},
                                                           {m_compareDock, SidePanel::Compare},
                                                           {m_codeDock, SidePanel::Code},
-                                                          {m_scalingDock, SidePanel::Scaling}};
+                                                          {m_diveDock, SidePanel::Scaling}};
     for (const auto &[dock, panel] : panels)
-        connect(dock, &QDockWidget::visibilityChanged, this, [this, dock = dock, panel = panel](bool visible) {
+        connect(dock, &QDockWidget::visibilityChanged, this, [this, dock = dock, fixed = panel](bool visible) {
+            // The deep dive's tab stands for the dive its chooser shows.
+            const SidePanel panel = dock == m_diveDock ? shownDive() : fixed;
             if (visible && m_tracking && !m_raising && !m_arranging && m_controller->state().panel != panel) {
                 m_shownPanel = panel;
                 m_controller->setPanel(panel);
+                widenFor(panel);
             }
         });
 
@@ -175,7 +217,11 @@ QDockWidget *SidePanels::dock(SidePanel panel) const
     case SidePanel::Code:
         return m_codeDock;
     case SidePanel::Scaling:
-        return m_scalingDock;
+    case SidePanel::Masking:
+    case SidePanel::Complexity:
+    case SidePanel::Heads:
+    case SidePanel::Rnn:
+        return m_diveDock;
     }
     return m_explainDock;
 }
@@ -187,7 +233,7 @@ QDockWidget *SidePanels::front() const
 
 QList<QDockWidget *> SidePanels::docks() const
 {
-    return {m_pipelineDock, m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock, m_scalingDock};
+    return {m_pipelineDock, m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock, m_diveDock};
 }
 
 void SidePanels::addTabbedDock(QDockWidget *d)
@@ -217,7 +263,9 @@ void SidePanels::showTrace()
         m_compare->setModel(m_controller->modelPointer());
     }
     m_compare->setOptions(s.scale, s.mask == MaskMode::Causal, s.swapQK);
+    feedDeepDives();
     if (m_controller->isEmpty() || !trace) {
+        m_heads->setTrace(nullptr, nullptr, 0, -1);
         m_grid->setTrace(nullptr);
         m_layerFlow->setTrace(nullptr);
         // Nothing to chart: the views must not keep showing the previous sentence.
@@ -241,6 +289,8 @@ void SidePanels::showSelection()
     const int n = trace ? trace->tokenCount() : 0;
     const int query = m_controller->state().query < n ? m_controller->state().query : -1;
     m_grid->setSelectedQuery(query);
+    m_heads->setTrace(m_controller->isEmpty() ? nullptr : trace, &m_controller->model(), m_controller->state().layer,
+                      query);
     if (query >= 0)
         m_layerFlow->setToken(query);
     m_chart->setQueryRow(query, query >= 0 ? QString::fromStdString(trace->tokens[std::size_t(query)].text)
@@ -272,12 +322,71 @@ void SidePanels::raiseForState()
     m_shownPanel = panel;
     m_frontExtra = nullptr;
     QDockWidget *front = dock(panel);
+    if (isDeepDive(panel))
+        showDive(panel);
     {
         m_raising = true;
         front->show();
         front->raise();
         m_raising = false;
     }
+    widenFor(panel);
+}
+
+bool SidePanels::isDeepDive(SidePanel panel)
+{
+    return panel == SidePanel::Scaling || panel == SidePanel::Masking || panel == SidePanel::Complexity ||
+           panel == SidePanel::Heads || panel == SidePanel::Rnn;
+}
+
+SidePanel SidePanels::shownDive() const
+{
+    return SidePanel(m_diveChooser->currentData().toInt());
+}
+
+void SidePanels::showDive(SidePanel panel)
+{
+    for (int i = 0; i < m_divePanels.size(); ++i)
+        if (m_divePanels.at(i).first == panel) {
+            const QSignalBlocker block(m_diveChooser);
+            m_diveChooser->setCurrentIndex(i);
+            m_diveStack->setCurrentIndex(i);
+        }
+}
+
+void SidePanels::widenFor(SidePanel panel)
+{
+    const bool dive = isDeepDive(panel);
+    if (dive == m_widened)
+        return;
+    m_widened = dive;
+    // After the layout has run, so the dock is where it will be (the right side, or the left in a narrow
+    // window). Back from a deep dive, the docks take their usual widths for this window again.
+    QTimer::singleShot(kSettleMs, this, [this, dive] {
+        QDockWidget *d = dive ? dock(m_controller->state().panel) : m_explainDock;
+        const bool tabbed = m_window->tabifiedDockWidgets(m_pipelineDock).contains(m_explainDock);
+        QDockWidget *column = tabbed ? m_pipelineDock : d;
+        if (dive) {
+            // As much as the stage's own minimum leaves, up to 47 % of the window; asking for more than
+            // there is makes Qt shrink the dock instead.
+            int room = m_window->width() - m_window->centralWidget()->minimumSizeHint().width() - 16;
+            if (!tabbed && m_pipelineDock->isVisible())
+                room -= m_pipelineDock->width();
+            m_window->resizeDocks({column}, {std::min(m_window->width() * 47 / 100, room)}, Qt::Horizontal);
+        } else {
+            m_tier = -1; // fitToWidth sizes them afresh
+            fitToWidth(m_window->width(), m_tierZoom > 0 ? m_tierZoom : 1.0, false);
+        }
+    });
+}
+
+void SidePanels::feedDeepDives()
+{
+    // They compute only while shown (each one's own rule), so feeding them every sentence costs nothing.
+    const AppState &s = m_controller->state();
+    const std::shared_ptr<const Model> model = m_controller->modelPointer();
+    m_masking->setInput(model, s.sentence);
+    m_rnn->setInput(model, s.sentence);
 }
 
 bool SidePanels::eventFilter(QObject *watched, QEvent *event)
@@ -340,7 +449,8 @@ void SidePanels::fitToWidth(int width, double zoom, bool keepUserWidths)
     // the right panels join the pipeline panel as tabs, and come back to the right when there is room again.
     const bool narrow = width < 1280 * zoom;
     const QList<QDockWidget *> right =
-        QList<QDockWidget *>{m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock, m_scalingDock} + m_extraDocks;
+        QList<QDockWidget *>{m_explainDock, m_gridDock, m_layerFlowDock, m_compareDock, m_codeDock, m_diveDock} +
+        m_extraDocks;
     const bool tabbed = m_window->tabifiedDockWidgets(m_pipelineDock).contains(m_explainDock);
     if ((narrow && !tabbed) || (!narrow && tabbed)) {
         // Moving docks shows and hides them: that is no choice of the person's. The tabs settle a moment later.

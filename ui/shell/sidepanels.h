@@ -1,5 +1,5 @@
 // The panels beside the stage, as docks of the main window: the pipeline (left), and Explain, Layers ×
-// heads, Follow a token, Compare and Code (right, as tabs). They show the controller's state and send the
+// heads, Follow a token, Compare, Code and the deep dives (right, as tabs). They show the controller's state and send the
 // choices made in them back to it. Below 1280 px the right panels join the left one as tabs.
 #pragma once
 
@@ -7,8 +7,10 @@
 
 #include <QObject>
 
+class QComboBox;
 class QDockWidget;
 class QMainWindow;
+class QStackedWidget;
 class QTimer;
 
 namespace attention {
@@ -20,6 +22,10 @@ namespace attention {
 class AttentionChart;
 class CodePanel;
 class ScalingPanel;
+class MaskingPanel;
+class ComplexityPanel;
+class HeadsPanel;
+class RnnPanel;
 class ComparePanel;
 class ExplainPanel;
 class LayerFlowView;
@@ -42,6 +48,11 @@ public:
     ComparePanel *compare() const { return m_compare; }
     CodePanel *code() const { return m_code; }
     ScalingPanel *scaling() const { return m_scaling; }
+    MaskingPanel *masking() const { return m_masking; }
+    ComplexityPanel *complexity() const { return m_complexity; }
+    HeadsPanel *heads() const { return m_heads; }
+    RnnPanel *rnn() const { return m_rnn; }
+    static bool isDeepDive(SidePanel panel);
     QDockWidget *pipelineDock() const { return m_pipelineDock; }
     QDockWidget *dock(SidePanel panel) const;
     QList<QDockWidget *> docks() const;
@@ -74,6 +85,13 @@ private:
     void showSelection();
     void showView();
     void raiseForState();
+    // A deep dive in front takes about half the window; another panel gives the stage its room back.
+    void widenFor(SidePanel panel);
+    // The deep dive the dock shows, and showing one (without a change of state).
+    SidePanel shownDive() const;
+    void showDive(SidePanel panel);
+    // The deep dives that follow the stage get its model, sentence, layer and query.
+    void feedDeepDives();
     QDockWidget *front() const; // the panel to bring forward when the tabs settle
 
     QMainWindow *m_window;
@@ -88,7 +106,15 @@ private:
     const Model *m_compareModel = nullptr; // the model Compare was last given
     CodePanel *m_code = nullptr;
     ScalingPanel *m_scaling = nullptr;
-    QDockWidget *m_scalingDock = nullptr;
+    MaskingPanel *m_masking = nullptr;
+    ComplexityPanel *m_complexity = nullptr;
+    HeadsPanel *m_heads = nullptr;
+    RnnPanel *m_rnn = nullptr;
+    QDockWidget *m_diveDock = nullptr;   // every deep dive, one at a time
+    QComboBox *m_diveChooser = nullptr;  // which one, in the order of the Deep dives menu
+    QStackedWidget *m_diveStack = nullptr;
+    QList<QPair<SidePanel, QWidget *>> m_divePanels;
+    bool m_widened = false;           // the right side is widened for a deep dive
     QDockWidget *m_pipelineDock = nullptr;
     QDockWidget *m_explainDock = nullptr;
     QDockWidget *m_gridDock = nullptr;

@@ -46,7 +46,7 @@ bool fromKey(const QString &key, const Keys &keys, Enum *out)
 }
 
 const Keys kProjections{"q", "k", "v", "all"};
-const Keys kPanels{"explain", "grid", "flow", "compare", "code", "scaling"};
+const Keys kPanels{"explain", "grid", "flow", "compare", "code", "scaling", "masking", "complexity", "multihead", "rnn"};
 const Keys kMasks{"none", "causal", "custom"};
 const Keys kViews{"heatmap", "lines"};
 

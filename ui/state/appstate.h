@@ -16,7 +16,7 @@ enum class Projection { Query, Key, Value, All };
 // What the stage draws under the equation.
 enum class StageView { Heatmap, Lines };
 // The side panel in front on the right.
-enum class SidePanel { Explain, Grid, Flow, Compare, Code, Scaling };
+enum class SidePanel { Explain, Grid, Flow, Compare, Code, Scaling, Masking, Complexity, Heads, Rnn };
 
 struct AppState
 {
