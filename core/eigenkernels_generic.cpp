@@ -11,5 +11,6 @@ namespace generic {
 
 MatmulRowsFn matmulRowsFor(bool avx2) { return avx2 ? &avx2::matmulRows : &generic::matmulRows; }
 SoftmaxColumnsFn softmaxColumnsFor(bool avx2) { return avx2 ? &avx2::softmaxColumns : &generic::softmaxColumns; }
+AttendRowsGemmFn attendRowsGemmFor(bool avx2) { return avx2 ? &avx2::attendRowsGemm : &generic::attendRowsGemm; }
 
 } // namespace attention_eigenkernels
