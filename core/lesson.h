@@ -44,7 +44,7 @@ struct LessonState
     bool swapQK = false;
     int layer = 1; // from 1, as a person counts
     int head = 1;  // from 1; 0 = the average of the layer's heads
-    std::string panel = "explain"; // explain, grid, flow, compare, code
+    std::string panel = "explain"; // a panel key: explain, grid, flow, compare, code, or a deep dive
     std::string view = "heatmap";  // heatmap, lines
     std::string projection = "q";  // q, k, v, all
     int decimals = 2;

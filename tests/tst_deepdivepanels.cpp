@@ -5,6 +5,8 @@
 #include "complexitypanel.h"
 #include "headspanel.h"
 #include "heatmapview.h"
+#include "lessonplayer.h"
+#include "lessons.h"
 #include "maskingpanel.h"
 #include "rnnpanel.h"
 #include "scalingpanel.h"
@@ -32,6 +34,7 @@ private slots:
     void scalingOpensFromTheState();
     void everyDiveOpensFromTheMenuAndTheState();
     void divesFollowTheStage();
+    void aLessonStaysInViewBesideItsDive();
 };
 
 void tst_DeepDivePanels::scalingFollowsTheSlider()
@@ -182,6 +185,38 @@ void tst_DeepDivePanels::divesFollowTheStage()
     s.panel = SidePanel::Complexity;
     QVERIFY(w.controller()->applyState(s).isEmpty());
     QTRY_VERIFY(w.sidePanels()->complexity()->runButton()->isVisible());
+}
+
+// A lesson step that opens a deep dive keeps the lesson's narration in view under the dive; the next step,
+// back on Explain, puts the lesson among the tabs again, in front.
+void tst_DeepDivePanels::aLessonStaysInViewBesideItsDive()
+{
+    const ModelLoad load = loadModel(QStringLiteral("trained"));
+    QVERIFY(load.model);
+    MainWindow w(load.model);
+    w.resize(1366, 768);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.lessons()->open(QStringLiteral("09"), 0).isEmpty());
+    LessonPlayer *player = w.lessons()->player();
+    int dive = -1;
+    for (int i = 0; i < int(player->lesson().steps.size()) && dive < 0; ++i)
+        if (player->lesson().steps[std::size_t(i)].state.panel == "multihead")
+            dive = i;
+    QVERIFY(dive > 0);
+    QVERIFY(player->goTo(dive));
+    QDockWidget *diveDock = w.sidePanels()->dock(SidePanel::Heads);
+    QDockWidget *lessonDock = w.lessons()->dock();
+    QTRY_VERIFY(diveDock->isVisible() && lessonDock->isVisible());
+    QTRY_VERIFY(!w.tabifiedDockWidgets(diveDock).contains(lessonDock));
+    QVERIFY(lessonDock->geometry().top() >= diveDock->geometry().bottom()); // under it, both in view
+    int back = dive + 1;
+    while (back < int(player->lesson().steps.size()) && player->lesson().steps[std::size_t(back)].state.panel != "explain")
+        ++back;
+    QVERIFY(player->goTo(back));
+    QCOMPARE(w.controller()->state().panel, SidePanel::Explain);
+    QTRY_VERIFY(w.tabifiedDockWidgets(diveDock).contains(lessonDock));
+    QTRY_VERIFY(lessonDock->isVisible());
 }
 
 QTEST_MAIN(tst_DeepDivePanels)

@@ -8,6 +8,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <set>
 
 using namespace attention;
 
@@ -306,6 +307,7 @@ void tst_Lesson::everyShippedLessonIsSound()
     const QStringList lessons = shippedLessons();
     QVERIFY(!lessons.isEmpty());
     int steps = 0, claims = 0;
+    std::set<std::string> panels;
     for (const QString &path : lessons) {
         const LessonFile file = readLesson(path);
         QVERIFY2(file.error.isEmpty(), qPrintable(file.error));
@@ -313,12 +315,17 @@ void tst_Lesson::everyShippedLessonIsSound()
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
         QVERIFY2(!file.parse.lesson.title.empty(), qPrintable(path));
         steps += int(file.parse.lesson.steps.size());
-        for (const LessonStep &s : file.parse.lesson.steps)
+        for (const LessonStep &s : file.parse.lesson.steps) {
             claims += int(s.claims.size());
+            panels.insert(s.state.panel);
+        }
         // Each lesson ends with a question.
         QVERIFY2(file.parse.lesson.steps.back().question.kind != QuestionKind::None, qPrintable(path));
     }
     qInfo("%lld lessons, %d steps, %d claims checked", static_cast<long long>(lessons.size()), steps, claims);
+    // The course opens every deep dive from the lesson that talks about it.
+    for (const char *dive : {"scaling", "masking", "complexity", "multihead", "rnn"})
+        QVERIFY2(panels.count(dive) == 1, dive);
     QVERIFY(claims >= int(lessons.size()));
 }
 

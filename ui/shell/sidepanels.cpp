@@ -367,6 +367,24 @@ void SidePanels::widenFor(SidePanel panel)
         const bool tabbed = m_window->tabifiedDockWidgets(m_pipelineDock).contains(m_explainDock);
         QDockWidget *column = tabbed ? m_pipelineDock : d;
         if (dive) {
+            // An open lesson moves under the deep dive, so its narration ("press Play…") stays in view
+            // beside the experiment; it goes back among the tabs afterwards.
+            for (QDockWidget *extra : m_extraDocks)
+                if (!extra->isHidden() && !extra->isFloating() && !m_splitExtras.contains(extra)) {
+                    // Out of the tabs first: split from a tabbed dock, Qt would only add another tab.
+                    const Qt::DockWidgetArea area = m_window->dockWidgetArea(d);
+                    m_window->removeDockWidget(extra);
+                    m_window->addDockWidget(area, extra, Qt::Vertical);
+                    extra->show();
+                    m_splitExtras << extra;
+                }
+            if (!m_splitExtras.isEmpty()) {
+                m_raising = true;
+                d->raise();
+                m_raising = false;
+                m_window->resizeDocks({d, m_splitExtras.first()},
+                                      {m_window->height() * 58 / 100, m_window->height() * 30 / 100}, Qt::Vertical);
+            }
             // As much as the stage's own minimum leaves, up to 47 % of the window; asking for more than
             // there is makes Qt shrink the dock instead.
             int room = m_window->width() - m_window->centralWidget()->minimumSizeHint().width() - 16;
@@ -374,6 +392,16 @@ void SidePanels::widenFor(SidePanel panel)
                 room -= m_pipelineDock->width();
             m_window->resizeDocks({column}, {std::min(m_window->width() * 47 / 100, room)}, Qt::Horizontal);
         } else {
+            const bool extraInFront = !m_splitExtras.isEmpty();
+            for (QDockWidget *extra : std::as_const(m_splitExtras))
+                m_window->tabifyDockWidget(tabbed ? m_pipelineDock : m_explainDock, extra);
+            if (extraInFront) {
+                m_raising = true;
+                m_splitExtras.first()->raise();
+                m_raising = false;
+                m_frontExtra = m_splitExtras.first();
+            }
+            m_splitExtras.clear();
             m_tier = -1; // fitToWidth sizes them afresh
             fitToWidth(m_window->width(), m_tierZoom > 0 ? m_tierZoom : 1.0, false);
         }

@@ -114,6 +114,7 @@ private:
     QComboBox *m_diveChooser = nullptr;  // which one, in the order of the Deep dives menu
     QStackedWidget *m_diveStack = nullptr;
     QList<QPair<SidePanel, QWidget *>> m_divePanels;
+    QList<QDockWidget *> m_splitExtras; // the lesson, moved under a deep dive while it is in front
     bool m_widened = false;           // the right side is widened for a deep dive
     QDockWidget *m_pipelineDock = nullptr;
     QDockWidget *m_explainDock = nullptr;
