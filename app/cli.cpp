@@ -2,6 +2,7 @@
 #include "allocator.h"
 #include "attention.h"
 #include "bench.h"
+#include "complexity.h"
 #include "evaluate.h"
 #include "learning.h"
 #include "lessonio.h"
@@ -19,9 +20,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <limits>
+#include <mutex>
 #include <unistd.h>
 
 using namespace attention;
@@ -375,6 +378,69 @@ bool boundedInt(const QString &text, const QString &name, int lo, int hi, int *o
     return true;
 }
 
+// bench --complexity: the complexity deep dive's measurements (core measureComplexity), one JSON object per
+// line as soon as each n is measured, so that a program reading the lines (the app's panel, which runs this
+// in its own process to keep its window idle) can draw each point as it comes:
+//   {"n": 256, "d": 64, "threads": 2, "kernel": "avx2",
+//    "plain": {"ms": 1.2, "bytes": 262144, "runs": 3} or {"skipped": true, "estimate_bytes": …},
+//    "streaming": {"ms": 0.8, "bytes": 69632, "runs": 3}}
+// in between, at most ten times a second, {"n": 32768, "progress": 0.42} (the fraction of that n done),
+// and last {"done": true, "points": N}.
+int runComplexityBench(const std::vector<int> &sizes, int d, int threads, bool causal, std::size_t plainLimit)
+{
+    std::mutex lock; // the progress comes from the measuring threads
+    auto line = [&lock](const QJsonObject &o) {
+        const std::lock_guard<std::mutex> guard(lock);
+        print(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
+    };
+    int measured = 0;
+    for (int n : sizes) {
+        ComplexityOptions o;
+        o.causal = causal;
+        o.plainLimitBytes = plainLimit;
+        auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+        o.progress = [&, n](double fraction) {
+            const auto now = std::chrono::steady_clock::now();
+            {
+                const std::lock_guard<std::mutex> guard(lock);
+                if (now - last < std::chrono::milliseconds(100))
+                    return;
+                last = now;
+            }
+            line(QJsonObject{{QStringLiteral("n"), n}, {QStringLiteral("progress"), fraction}});
+        };
+        ComplexityPoint p;
+        try {
+            p = measureComplexity(n, d, threads, nullptr, o);
+        } catch (const std::bad_alloc &) {
+            return complain(QStringLiteral("not enough memory for n = %1: try smaller --n or --plain-limit-bytes")
+                                .arg(n),
+                            Failure);
+        }
+        QJsonObject plain;
+        if (p.plainRan)
+            plain = {{QStringLiteral("ms"), p.plainMs},
+                     {QStringLiteral("bytes"), double(p.plainBytes)},
+                     {QStringLiteral("runs"), p.plainRuns}};
+        else
+            plain = {{QStringLiteral("skipped"), true},
+                     {QStringLiteral("estimate_bytes"), double(p.plainEstimateBytes)}};
+        QJsonObject point{{QStringLiteral("n"), p.n},
+                          {QStringLiteral("d"), p.d},
+                          {QStringLiteral("threads"), p.threads},
+                          {QStringLiteral("kernel"), QString::fromLatin1(p.kernel)},
+                          {QStringLiteral("plain"), plain}};
+        if (p.streamingRan)
+            point.insert(QStringLiteral("streaming"), QJsonObject{{QStringLiteral("ms"), p.streamingMs},
+                                                                  {QStringLiteral("bytes"), double(p.streamingBytes)},
+                                                                  {QStringLiteral("runs"), p.streamingRuns}});
+        line(point);
+        ++measured;
+    }
+    line(QJsonObject{{QStringLiteral("done"), true}, {QStringLiteral("points"), measured}});
+    return Success;
+}
+
 int runBench(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -401,7 +467,18 @@ int runBench(const QStringList &arguments)
     const QCommandLineOption causal(QStringLiteral("causal"), QStringLiteral("With the causal mask."));
     const QCommandLineOption noReference(QStringLiteral("no-reference"), QStringLiteral("Skip the teaching trace."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON instead of a table."));
-    parser.addOptions({sizes, dim, heads, threads, repeats, kernel, causal, noReference, json});
+    const QCommandLineOption complexity(
+        QStringLiteral("complexity"),
+        QStringLiteral("The complexity deep dive's measurements instead: the plain path (all n × n scores)\n"
+                       "and the streaming path for each n in order, their times and working memory, one\n"
+                       "JSON object per line as soon as each n is measured, then {\"done\": true, …}.\n"
+                       "Takes --n, --d, --threads, --causal and --plain-limit-bytes."));
+    const QCommandLineOption plainLimit(
+        QStringLiteral("plain-limit-bytes"),
+        QStringLiteral("With --complexity: skip the plain path where its n × n floats pass B bytes\n"
+                       "(0: a quarter of the free memory, at most 2 GiB)."),
+        QStringLiteral("B"), QStringLiteral("0"));
+    parser.addOptions({sizes, dim, heads, threads, repeats, kernel, causal, noReference, json, complexity, plainLimit});
     if (!parser.parse(arguments))
         return complain(parser.errorText(), Usage);
     if (parser.isSet(QStringLiteral("help"))) {
@@ -430,6 +507,21 @@ int runBench(const QStringList &arguments)
         !boundedInt(parser.value(threads), QStringLiteral("--threads"), 1, 256, &o.threads, &error) ||
         !boundedInt(parser.value(repeats), QStringLiteral("--repeats"), 1, 100, &o.repeats, &error))
         return complain(error, Usage);
+    if (parser.isSet(complexity)) {
+        for (const QCommandLineOption *other : {&heads, &repeats, &kernel, &noReference, &json})
+            if (parser.isSet(*other))
+                return complain(QStringLiteral("--%1 does not go with --complexity").arg(other->names().front()),
+                                Usage);
+        bool ok = false;
+        const qlonglong limit = parser.value(plainLimit).trimmed().toLongLong(&ok);
+        if (!ok || limit < 0)
+            return complain(QStringLiteral("--plain-limit-bytes must be a whole number of bytes, 0 or more, not \"%1\"")
+                                .arg(parser.value(plainLimit)),
+                            Usage);
+        return runComplexityBench(o.n, o.d, o.threads, parser.isSet(causal), std::size_t(limit));
+    }
+    if (parser.isSet(plainLimit))
+        return complain(QStringLiteral("--plain-limit-bytes goes only with --complexity"), Usage);
     const QString k = parser.value(kernel);
     if (k == QLatin1String("auto"))
         o.kernel = AttentionKernel::Auto;
@@ -508,6 +600,7 @@ const char *kUsage = "Usage: attention-lab-cli COMMAND [options]\n"
                      "  eval    measure a model on held-out sentences\n"
                      "  lessons check lesson files (--check [FILE...]) or list the shipped ones (--list)\n"
                      "  bench   time the attention forward pass: teaching trace, fast and streaming paths\n"
+                     "          (--complexity: the complexity deep dive's time and memory, a JSON line per n)\n"
                      "\n"
                      "Run 'attention-lab-cli COMMAND --help' for a command's options.\n";
 

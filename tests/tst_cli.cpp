@@ -64,6 +64,7 @@ private slots:
     void shippedModelMeetsTheEvalTargets();
     void benchJsonParses();
     void benchTableMatchesItsJson();
+    void benchComplexityPrintsALinePerSize();
 };
 
 void tst_Cli::jsonHasEveryIntermediate()
@@ -227,6 +228,14 @@ void tst_Cli::badInput_data()
     QTest::newRow("bench threads") << QStringList{"bench", "--threads", "-3"} << 2 << QStringLiteral("--threads");
     QTest::newRow("bench kernel") << QStringList{"bench", "--kernel", "sse9"} << 2
                                   << QStringLiteral("--kernel must be auto, avx2 or generic");
+    QTest::newRow("bench complexity limit") << QStringList{"bench", "--complexity", "--plain-limit-bytes", "lots"}
+                                            << 2 << QStringLiteral("--plain-limit-bytes must be a whole number");
+    QTest::newRow("bench complexity json") << QStringList{"bench", "--complexity", "--json"} << 2
+                                           << QStringLiteral("--json does not go with --complexity");
+    QTest::newRow("bench limit alone") << QStringList{"bench", "--plain-limit-bytes", "100"} << 2
+                                       << QStringLiteral("--plain-limit-bytes goes only with --complexity");
+    QTest::newRow("bench complexity n") << QStringList{"bench", "--complexity", "--n", "256,-1"} << 2
+                                        << QStringLiteral("not \"-1\"");
     QTest::newRow("bad precision") << QStringList{"trace", "--sentence", "hi", "--precision", "x"} << 2
                                    << QStringLiteral("--precision");
 }
@@ -566,6 +575,64 @@ void tst_Cli::benchTableMatchesItsJson()
         QVERIFY2(cells.at(i).toDouble() > 0.0, qPrintable(lines.at(2)));
     QVERIFY(cells.at(6).endsWith(QLatin1Char('x')));
     QVERIFY(cells.at(7).toDouble() < 1e-4);
+}
+
+// bench --complexity: every line is a JSON object; one point per n, in order, with positive times; the plain
+// path's n × n scores take 4× the bytes per doubling and skip past the limit; progress lines at most between;
+// the last line says it is done.
+void tst_Cli::benchComplexityPrintsALinePerSize()
+{
+    const QList<int> sizes = {128, 256, 512, 1024};
+    const Run r = cli({"bench", "--complexity", "--n", "128,256,512,1024", "--d", "32", "--threads", "1",
+                       "--plain-limit-bytes", QString::number(512 * 512 * 4)});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.endsWith('\n'));
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QList<QJsonObject> points;
+    for (const QByteArray &line : lines) {
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError && doc.isObject(), line.constData());
+        const QJsonObject o = doc.object();
+        if (o.contains(QStringLiteral("plain")))
+            points << o;
+        else if (o.contains(QStringLiteral("progress")))
+            QVERIFY(o.value(QStringLiteral("progress")).toDouble() >= 0 && o.value(QStringLiteral("progress")).toDouble() <= 1);
+        else
+            QVERIFY2(&line == &lines.back(), line.constData());
+    }
+    const QJsonObject last = QJsonDocument::fromJson(lines.back()).object();
+    QCOMPARE(last.value(QStringLiteral("done")).toBool(), true);
+    QCOMPARE(last.value(QStringLiteral("points")).toInt(), sizes.size());
+    QCOMPARE(points.size(), sizes.size());
+    double previousBytes = 0;
+    for (int i = 0; i < sizes.size(); ++i) {
+        const QJsonObject &p = points[i];
+        QCOMPARE(p.value(QStringLiteral("n")).toInt(), sizes[i]);
+        QCOMPARE(p.value(QStringLiteral("d")).toInt(), 32);
+        QCOMPARE(p.value(QStringLiteral("threads")).toInt(), 1);
+        const QString kernel = p.value(QStringLiteral("kernel")).toString();
+        QVERIFY2(kernel == QLatin1String("avx2") || kernel == QLatin1String("generic"), qPrintable(kernel));
+        const QJsonObject stream = p.value(QStringLiteral("streaming")).toObject();
+        QVERIFY(stream.value(QStringLiteral("ms")).toDouble() > 0);
+        QVERIFY(stream.value(QStringLiteral("bytes")).toDouble() > 0);
+        QVERIFY(stream.value(QStringLiteral("runs")).toInt() >= 1);
+        const QJsonObject plain = p.value(QStringLiteral("plain")).toObject();
+        const double n = sizes[i];
+        if (sizes[i] <= 512) {
+            QVERIFY(!plain.value(QStringLiteral("skipped")).toBool());
+            QVERIFY(plain.value(QStringLiteral("ms")).toDouble() > 0);
+            const double bytes = plain.value(QStringLiteral("bytes")).toDouble();
+            QCOMPARE(bytes, n * n * 4);
+            if (previousBytes > 0)
+                QCOMPARE(bytes / previousBytes, 4.0);
+            previousBytes = bytes;
+        } else {
+            QCOMPARE(plain.value(QStringLiteral("skipped")).toBool(), true);
+            QCOMPARE(plain.value(QStringLiteral("estimate_bytes")).toDouble(), n * n * 4);
+            QVERIFY(!plain.contains(QStringLiteral("ms")));
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

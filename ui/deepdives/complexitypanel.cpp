@@ -3,9 +3,15 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QCoreApplication>
 #include <QEvent>
+#include <QFileInfo>
 #include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
 #include <QPen>
@@ -14,12 +20,18 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QThread>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
+
+#ifdef Q_OS_LINUX
+#include <csignal>
+#include <sys/prctl.h>
+#endif
 
 namespace attention {
 
@@ -75,6 +87,39 @@ QChartView *makeChart(QWidget *parent, const QString &title, const QList<QLineSe
     return view;
 }
 
+// One line of `attention-lab-cli bench --complexity` as a point; false when it is not a point (progress,
+// end).
+bool pointFromJson(const QJsonObject &o, ComplexityPoint *p)
+{
+    if (!o.contains(QStringLiteral("plain")) || !o.contains(QStringLiteral("n")))
+        return false;
+    p->n = o.value(QStringLiteral("n")).toInt();
+    p->d = o.value(QStringLiteral("d")).toInt();
+    p->threads = o.value(QStringLiteral("threads")).toInt(1);
+    const QString kernel = o.value(QStringLiteral("kernel")).toString();
+    p->kernel =
+        kernel == QLatin1String("avx2") ? "avx2" : (kernel == QLatin1String("generic") ? "generic" : "");
+    const QJsonObject plain = o.value(QStringLiteral("plain")).toObject();
+    p->plainSkipped = plain.value(QStringLiteral("skipped")).toBool();
+    p->plainEstimateBytes = std::size_t(double(p->n) * p->n * sizeof(float));
+    if (p->plainSkipped) {
+        p->plainEstimateBytes = std::size_t(plain.value(QStringLiteral("estimate_bytes")).toDouble());
+    } else if (plain.contains(QStringLiteral("ms"))) {
+        p->plainRan = true;
+        p->plainMs = plain.value(QStringLiteral("ms")).toDouble();
+        p->plainBytes = std::size_t(plain.value(QStringLiteral("bytes")).toDouble());
+        p->plainRuns = plain.value(QStringLiteral("runs")).toInt();
+    }
+    const QJsonObject stream = o.value(QStringLiteral("streaming")).toObject();
+    if (stream.contains(QStringLiteral("ms"))) {
+        p->streamingRan = true;
+        p->streamingMs = stream.value(QStringLiteral("ms")).toDouble();
+        p->streamingBytes = std::size_t(stream.value(QStringLiteral("bytes")).toDouble());
+        p->streamingRuns = stream.value(QStringLiteral("runs")).toInt();
+    }
+    return p->n > 0;
+}
+
 QValueAxis *makeAxis(const QString &title, const QString &format)
 {
     auto *a = new QValueAxis;
@@ -96,6 +141,7 @@ ComplexityPanel::ComplexityPanel(QWidget *parent) : QWidget(parent)
     setObjectName(QStringLiteral("complexityPanel"));
     m_threads = std::max(1, QThread::idealThreadCount());
     m_plainLimit = defaultPlainLimitBytes();
+    m_workerProgram = QCoreApplication::applicationDirPath() + QStringLiteral("/attention-lab-cli");
 
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
@@ -124,8 +170,8 @@ ComplexityPanel::ComplexityPanel(QWidget *parent) : QWidget(parent)
     v->addWidget(intro);
 
     auto *buttons = new QHBoxLayout;
-    m_runButton = new QPushButton(tr("Run"), content);
-    m_cancelButton = new QPushButton(tr("Cancel"), content);
+    m_runButton = new QPushButton(tr("&Run"), content);
+    m_cancelButton = new QPushButton(tr("&Cancel"), content);
     m_cancelButton->setEnabled(false);
     m_progress = new QProgressBar(content);
     m_progress->setRange(0, 1000);
@@ -140,6 +186,11 @@ ComplexityPanel::ComplexityPanel(QWidget *parent) : QWidget(parent)
     m_status->setWordWrap(true);
     m_status->setTextFormat(Qt::PlainText);
     v->addWidget(m_status);
+    m_notice = new QLabel(content);
+    m_notice->setWordWrap(true);
+    m_notice->setTextFormat(Qt::PlainText);
+    m_notice->hide();
+    v->addWidget(m_notice);
 
     m_plainTime = makeSeries(tr("plain (n × n)"), kPlainColor, false);
     m_streamTime = makeSeries(tr("streaming"), kStreamColor, false);
@@ -147,8 +198,12 @@ ComplexityPanel::ComplexityPanel(QWidget *parent) : QWidget(parent)
     m_streamFit = makeSeries(tr("a·n² fit"), kStreamColor, true);
     m_timeX = makeAxis(tr("n (tokens)"), QStringLiteral("%d"));
     m_timeY = makeAxis(tr("ms"), QStringLiteral("%.0f"));
-    m_timeView = makeChart(content, tr("Time"), {m_plainTime, m_plainFit, m_streamTime, m_streamFit}, m_timeX,
-                           m_timeY);
+    m_timeView = makeChart(content, tr("Time (dashed: the a·n² fits)"),
+                           {m_plainTime, m_plainFit, m_streamTime, m_streamFit}, m_timeX, m_timeY);
+    // Two entries in the legend, not four: at the dock's narrowest its names would be cut short.
+    for (QLineSeries *fit : {m_plainFit, m_streamFit})
+        for (QLegendMarker *marker : m_timeView->chart()->legend()->markers(fit))
+            marker->setVisible(false);
     v->addWidget(m_timeView, 1);
 
     m_fitLabel = new QLabel(content);
@@ -181,7 +236,8 @@ ComplexityPanel::ComplexityPanel(QWidget *parent) : QWidget(parent)
     m_machineLabel = new QLabel(content);
     m_machineLabel->setWordWrap(true);
     m_machineLabel->setTextFormat(Qt::PlainText);
-    m_machineLabel->setText(tr("Kernel: %1, %2 threads. A time is the median of up to 3 runs (one run from "
+    m_machineLabel->setText(tr("The measurements run in a separate process, so this window never stalls. "
+                               "Kernel: %1, %2 threads. A time is the median of up to 3 runs (one run from "
                                "250 ms). Other programs running at the same time make it slower.")
                                 .arg(QString::fromLatin1(attentionKernelName()))
                                 .arg(m_threads));
@@ -215,14 +271,19 @@ void ComplexityPanel::fitContent()
     const QMargins margins = layout->contentsMargins();
     const int width = m_scroll->viewport()->width() - margins.left() - margins.right();
     for (QLabel *label : m_content->findChildren<QLabel *>(QString(), Qt::FindDirectChildrenOnly))
-        if (label->wordWrap())
-            label->setMinimumHeight(label->heightForWidth(width));
+        if (label->wordWrap() && !label->isHidden()) {
+            // A label's heightForWidth never goes below its minimum height: clear it first, or a height set
+            // at a narrow width would stay when the panel widens (a gap under the text).
+            label->setMinimumHeight(0);
+            label->setMinimumHeight(std::max(0, label->heightForWidth(width)));
+        }
     if (layout->hasHeightForWidth())
         m_content->setMinimumHeight(layout->heightForWidth(m_scroll->viewport()->width()));
 }
 
 ComplexityPanel::~ComplexityPanel()
 {
+    stopWorker(true);
     if (m_cancel)
         m_cancel->store(true);
     m_watcher.disconnect(this);
@@ -259,43 +320,195 @@ bool ComplexityPanel::run(const QList<int> &sizes)
     m_status->setText(tr("Measuring n = %1…").arg(count(sizes.front())));
     updateTexts();
 
+    m_notice->clear();
+    m_notice->hide();
+    setRunning(true);
+    m_workerCancelled = false;
+    if (!startWorker())
+        workerFailed(tr("The measuring program %1 was not found").arg(m_workerProgram));
+    return true;
+}
+
+double ComplexityPanel::doneWeight() const
+{
+    double total = 0, done = 0;
+    for (int i = 0; i < m_sizes.size(); ++i) {
+        const double w = double(m_sizes[i]) * m_sizes[i];
+        total += w;
+        if (i < m_points.size())
+            done += w;
+    }
+    return total > 0 ? done / total : 0;
+}
+
+bool ComplexityPanel::startWorker()
+{
+    const QFileInfo program(m_workerProgram);
+    if (m_workerProgram.isEmpty() || !program.isFile() || !program.isExecutable())
+        return false;
+    QStringList ns;
+    for (int n : m_sizes)
+        ns << QString::number(n);
+    m_worker = new QProcess(this);
+    m_workerBuffer.clear();
+    m_worker->setProcessChannelMode(QProcess::SeparateChannels);
+    m_worker->setStandardInputFile(QProcess::nullDevice());
+#ifdef Q_OS_LINUX
+    // The worker dies with this process, even when this one is killed.
+    m_worker->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+#endif
+    connect(m_worker, &QProcess::readyReadStandardOutput, this, &ComplexityPanel::onWorkerOutput);
+    connect(m_worker, &QProcess::finished, this, &ComplexityPanel::onWorkerFinished);
+    QProcess *worker = m_worker;
+    connect(
+        m_worker, &QProcess::errorOccurred, this,
+        [this, worker](QProcess::ProcessError error) {
+            if (error == QProcess::FailedToStart && worker == m_worker)
+                workerFailed(tr("The measuring program %1 could not be started (%2)")
+                                 .arg(m_workerProgram, worker->errorString()));
+        },
+        Qt::QueuedConnection);
+    m_worker->start(m_workerProgram,
+                    {QStringLiteral("bench"), QStringLiteral("--complexity"), QStringLiteral("--n"),
+                     ns.join(QLatin1Char(',')), QStringLiteral("--d"), QString::number(kD),
+                     QStringLiteral("--threads"), QString::number(std::min(m_threads, 256)),
+                     QStringLiteral("--plain-limit-bytes"), QString::number(qulonglong(m_plainLimit))});
+    return true;
+}
+
+void ComplexityPanel::onWorkerOutput()
+{
+    if (!m_worker)
+        return;
+    m_workerBuffer += m_worker->readAllStandardOutput();
+    for (int end; (end = m_workerBuffer.indexOf('\n')) >= 0;) {
+        const QByteArray line = m_workerBuffer.left(end);
+        m_workerBuffer.remove(0, end + 1);
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        ComplexityPoint p;
+        if (pointFromJson(o, &p)) {
+            if (m_points.size() < m_sizes.size() && p.n == m_sizes[m_points.size()]) {
+                addPoint(p);
+                m_progress->setValue(int(1000.0 * doneWeight()));
+            }
+        } else if (o.contains(QStringLiteral("progress")) && m_points.size() < m_sizes.size()) {
+            double total = 0;
+            for (int n : m_sizes)
+                total += double(n) * n;
+            const double n = m_sizes[m_points.size()];
+            const double f = std::clamp(o.value(QStringLiteral("progress")).toDouble(), 0.0, 1.0);
+            m_progress->setValue(int(1000.0 * (doneWeight() + f * n * n / total)));
+        }
+    }
+}
+
+void ComplexityPanel::onWorkerFinished(int exitCode, QProcess::ExitStatus status)
+{
+    if (!m_worker)
+        return;
+    onWorkerOutput(); // the lines still buffered
+    const bool cancelled = m_workerCancelled;
+    const QString errors = QString::fromLocal8Bit(m_worker->readAllStandardError()).trimmed();
+    m_worker->deleteLater();
+    m_worker = nullptr;
+    if (cancelled || (status == QProcess::NormalExit && exitCode == 0 && m_points.size() == m_sizes.size())) {
+        onFinished();
+        return;
+    }
+    QString why = status == QProcess::CrashExit
+                      ? tr("The measuring process stopped unexpectedly")
+                      : tr("The measuring process ended with code %1").arg(exitCode);
+    if (!errors.isEmpty())
+        why += QStringLiteral(" (") + errors.section(QLatin1Char('\n'), -1) + QLatin1Char(')');
+    workerFailed(why);
+}
+
+void ComplexityPanel::workerFailed(const QString &why)
+{
+    if (m_worker) {
+        m_worker->disconnect(this);
+        m_worker->kill();
+        m_worker->deleteLater();
+        m_worker = nullptr;
+    }
+    if (!m_running)
+        return;
+    if (m_workerCancelled) { // cancelled before the failure was known
+        onFinished();
+        return;
+    }
+    m_notice->setText(why + tr(": measuring in this process instead, where the window may respond more "
+                               "slowly during a run."));
+    m_notice->show();
+    fitContent();
+    startInProcess(m_sizes.mid(m_points.size()));
+}
+
+void ComplexityPanel::stopWorker(bool wait)
+{
+    if (!m_worker)
+        return;
+    m_worker->disconnect(this);
+    m_worker->kill();
+    if (wait)
+        m_worker->waitForFinished(2000);
+    delete m_worker;
+    m_worker = nullptr;
+}
+
+void ComplexityPanel::startInProcess(const QList<int> &sizes)
+{
+    if (sizes.isEmpty()) {
+        onFinished();
+        return;
+    }
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     const std::shared_ptr<std::atomic<bool>> cancel = m_cancel;
     const int threads = m_threads;
     const std::size_t limit = m_plainLimit;
     const std::vector<int> ns(sizes.begin(), sizes.end());
-    m_future = QtConcurrent::run([cancel, threads, limit, ns](QPromise<ComplexityPoint> &promise) {
-        // Progress is shared out by n², the way the time grows.
-        double total = 0;
-        for (int n : ns)
-            total += double(n) * n;
-        promise.setProgressRange(0, 1000);
-        double done = 0;
-        for (int n : ns) {
-            if (cancel->load())
-                return;
-            const double weight = double(n) * n;
-            ComplexityOptions o;
-            o.plainLimitBytes = limit;
-            o.progress = [&promise, done, weight, total](double f) {
-                promise.setProgressValue(int(1000.0 * (done + f * weight) / total));
-            };
-            const ComplexityPoint p = measureComplexity(n, kD, threads, cancel.get(), o);
-            if (p.cancelled)
-                return;
-            promise.addResult(p);
-            done += weight;
-            promise.setProgressValue(int(1000.0 * done / total));
-        }
-    });
+    // Progress is shared out by n², the way the time grows, over the whole run (some sizes may be measured).
+    double total = 0;
+    for (int n : m_sizes)
+        total += double(n) * n;
+    const double measured = doneWeight() * total;
+    m_future =
+        QtConcurrent::run([cancel, threads, limit, ns, total, measured](QPromise<ComplexityPoint> &promise) {
+            promise.setProgressRange(0, 1000);
+            double done = measured;
+            for (int n : ns) {
+                if (cancel->load())
+                    return;
+                const double weight = double(n) * n;
+                ComplexityOptions o;
+                o.plainLimitBytes = limit;
+                o.progress = [&promise, done, weight, total](double f) {
+                    promise.setProgressValue(int(1000.0 * (done + f * weight) / total));
+                };
+                const ComplexityPoint p = measureComplexity(n, kD, threads, cancel.get(), o);
+                if (p.cancelled)
+                    return;
+                promise.addResult(p);
+                done += weight;
+                promise.setProgressValue(int(1000.0 * done / total));
+            }
+        });
     m_watcher.setFuture(m_future);
-    setRunning(true);
-    return true;
 }
 
 void ComplexityPanel::cancel()
 {
-    if (!m_running || !m_cancel)
+    if (!m_running)
+        return;
+    if (m_worker) {
+        m_workerCancelled = true;
+        m_worker->terminate();
+        QProcess *worker = m_worker;
+        QTimer::singleShot(1000, worker, [worker] { worker->kill(); });
+        m_status->setText(tr("Stopping the measuring process…"));
+        return;
+    }
+    if (!m_cancel)
         return;
     m_cancel->store(true);
     m_status->setText(tr("Stopping after the run under way…"));
