@@ -1,6 +1,5 @@
 #include "complexity.h"
 #include "fastattention.h"
-#include "fastattention_kernel.h"
 
 #include <Eigen/Core>
 
@@ -26,32 +25,15 @@ bool isSet(const std::atomic<bool> *cancel)
     return cancel && cancel->load(std::memory_order_relaxed);
 }
 
-// Runs body(block) for blocks 0 … blocks−1 over the threads, each taking the next block not yet taken.
-// Stops handing out blocks once cancel is set; returns false then.
+// Runs body(block) for blocks 0 … blocks−1 over the threads (fastattention.h's pool), each taking the next
+// block not yet taken. Stops handing out blocks once cancel is set; returns false then.
 bool parallelBlocks(long blocks, int threads, const std::atomic<bool> *cancel,
                     const std::function<void(long)> &body, const std::function<void()> &blockDone)
 {
-    std::atomic<long> next{0};
-    std::atomic<bool> stopped{false};
-    auto worker = [&]() {
-        for (long b; (b = next.fetch_add(1)) < blocks;) {
-            if (isSet(cancel)) {
-                stopped = true;
-                return;
-            }
-            body(b);
-            if (blockDone)
-                blockDone();
-        }
-    };
-    const int workers = static_cast<int>(std::max(1L, std::min<long>(std::max(threads, 1), blocks)));
-    std::vector<std::thread> pool;
-    for (int i = 1; i < workers; ++i)
-        pool.emplace_back(worker);
-    worker();
-    for (std::thread &t : pool)
-        t.join();
-    return !stopped && !isSet(cancel);
+    const bool finished = forEachBlock(
+        blocks, threads, [&](long block, int) { body(block); }, cancel,
+        blockDone ? std::function<void(double)>([&](double) { blockDone(); }) : std::function<void(double)>());
+    return finished && !isSet(cancel);
 }
 
 // Times run() (which returns false when cancelled): once, and again up to maxRuns times while the first run
@@ -158,78 +140,11 @@ bool streamingAttentionCancellable(const MatrixRowMajorF &q, const MatrixRowMajo
                                    const std::atomic<bool> *cancel,
                                    const std::function<void(double)> &progress, int tileRequest)
 {
-    // As core/fastattention.cpp's run() for the streaming path, with the flag read before each block.
-    constexpr long kStreamRows = 64;
-    const long n = static_cast<long>(q.rows()), d = static_cast<long>(q.cols());
-    if (k.rows() != n || v.rows() != n || k.cols() != d || v.cols() != d)
-        throw std::invalid_argument("attention: Q, K and V must all be n × d");
-    const bool avx2 = cpuHasAvx2Fma();
-    const fastattention_detail::AttendRowsFn attend =
-        avx2 ? &fastattention_detail::avx2::attendRows : &fastattention_detail::generic::attendRows;
-    out->resize(n, d);
-    const long blocks = (n + kStreamRows - 1) / kStreamRows;
-    const int workers = static_cast<int>(std::max(1L, std::min<long>(std::max(threads, 1), blocks)));
-    if (stats) {
-        stats->kernel = avx2 ? "avx2" : "generic";
-        stats->threads = workers;
-        stats->peakExtraBytes = 0;
-    }
-    if (n == 0 || d == 0) {
-        out->setZero();
-        return !isSet(cancel);
-    }
-    const long ldkt = (n + 7) / 8 * 8;
-    std::vector<float> kt(static_cast<std::size_t>(d * ldkt), 0.0f);
-    for (long j = 0; j < n; ++j)
-        for (long e = 0; e < d; ++e)
-            kt[static_cast<std::size_t>(e * ldkt + j)] = k(j, e);
-    fastattention_detail::Task task;
-    task.q = q.data();
-    task.kt = kt.data();
-    task.v = v.data();
-    task.out = out->data();
-    task.n = n;
-    task.d = d;
-    task.ldkt = ldkt;
-    task.scale = scale ? 1.0f / std::sqrt(static_cast<float>(d)) : 1.0f;
-    task.causal = causal;
-    task.tile = std::max(8L, (static_cast<long>(tileRequest) + 7) / 8 * 8);
-    const std::size_t scratchFloats = static_cast<std::size_t>(kStreamRows * task.tile + 2 * kStreamRows);
-    std::atomic<long> next{0}, done{0};
-    std::atomic<bool> stopped{false};
-    auto worker = [&]() {
-        std::vector<float> scratch(scratchFloats);
-        float *scores = scratch.data();
-        float *rowMax = scores + kStreamRows * task.tile;
-        float *rowSum = rowMax + kStreamRows;
-        for (long b; (b = next.fetch_add(1)) < blocks;) {
-            if (isSet(cancel)) {
-                stopped = true;
-                return;
-            }
-            const long block = causal ? blocks - 1 - b : b;
-            const long r0 = block * kStreamRows;
-            attend(task, r0, std::min(n, r0 + kStreamRows), scores, rowMax, rowSum);
-            const long now = done.fetch_add(1) + 1;
-            if (progress)
-                progress(static_cast<double>(now) / static_cast<double>(blocks));
-        }
-    };
-    if (workers == 1) {
-        worker();
-    } else {
-        std::vector<std::thread> pool;
-        pool.reserve(static_cast<std::size_t>(workers - 1));
-        for (int i = 1; i < workers; ++i)
-            pool.emplace_back(worker);
-        worker();
-        for (std::thread &th : pool)
-            th.join();
-    }
-    if (stats)
-        stats->peakExtraBytes =
-            (kt.size() + static_cast<std::size_t>(workers) * scratchFloats) * sizeof(float);
-    return !stopped;
+    FastAttentionStats own;
+    FastAttentionStats *st = stats ? stats : &own;
+    *out = streamingAttention(q, k, v, scale, causal, threads, st, AttentionKernel::Auto, tileRequest, cancel,
+                              progress);
+    return !st->cancelled && !isSet(cancel);
 }
 
 std::size_t availableMemoryBytes()

@@ -82,10 +82,9 @@ bool plainAttention(const float *q, const float *k, const float *v, int n, int d
                     const std::atomic<bool> *cancel = nullptr,
                     const std::function<void(double)> &progress = {});
 
-// streamingAttention's own driver with a cancel flag: the same kernel (attentionKernelName()), the same
-// 64 query rows per block and tile of keys (rounded up to a multiple of 8), the same buffers (Kᵀ padded and
-// each thread's scratch), so the same output and peakExtraBytes. The flag is read before each block of rows;
-// returns false (out unfinished) when it was set. progress (may be empty) gets the fraction of blocks done.
+// streamingAttention with its cancel flag and progress (fastattention.h): the flag is read before each block
+// of rows; returns false (out unfinished) when it was set. progress (may be empty) gets the share of blocks
+// done.
 bool streamingAttentionCancellable(const MatrixRowMajorF &q, const MatrixRowMajorF &k,
                                    const MatrixRowMajorF &v, bool scale, bool causal, int threads,
                                    MatrixRowMajorF *out, FastAttentionStats *stats,

@@ -30,7 +30,7 @@ constexpr long kStreamRows = 64;
 
 MatrixRowMajorF run(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v, bool scale,
                     bool causal, int threads, FastAttentionStats *stats, AttentionKernel kernel, long rowsPerBlock,
-                    long tile)
+                    long tile, const std::atomic<bool> *cancel, const std::function<void(double)> &progress)
 {
     const long n = static_cast<long>(q.rows()), d = static_cast<long>(q.cols());
     if (k.rows() != n || v.rows() != n || k.cols() != d || v.cols() != d)
@@ -40,11 +40,12 @@ MatrixRowMajorF run(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const Ma
                                                               : &fastattention_detail::generic::attendRows;
     MatrixRowMajorF out(n, d);
     const long blocks = (n + rowsPerBlock - 1) / rowsPerBlock;
-    const int workers = static_cast<int>(std::max(1L, std::min<long>(std::max(threads, 1), blocks)));
+    const int workers = blockWorkers(blocks, threads);
     if (stats) {
         stats->kernel = used == AttentionKernel::Avx2 ? "avx2" : "generic";
         stats->threads = workers;
         stats->peakExtraBytes = 0;
+        stats->cancelled = cancel && cancel->load();
     }
     if (n == 0 || d == 0) {
         out.setZero();
@@ -71,30 +72,20 @@ MatrixRowMajorF run(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const Ma
     task.tile = tile > 0 ? tile : ldkt;
 
     const std::size_t scratchFloats = static_cast<std::size_t>(rowsPerBlock * task.tile + 2 * rowsPerBlock);
-    std::atomic<long> next{0};
-    auto worker = [&]() {
-        std::vector<float> scratch(scratchFloats);
-        float *scores = scratch.data();
-        float *rowMax = scores + rowsPerBlock * task.tile;
-        float *rowSum = rowMax + rowsPerBlock;
-        // With the causal mask the last blocks have the most keys: hand those out first.
-        for (long b; (b = next.fetch_add(1)) < blocks;) {
-            const long block = causal ? blocks - 1 - b : b;
+    std::vector<std::vector<float>> scratch(static_cast<std::size_t>(workers), std::vector<float>(scratchFloats));
+    const bool finished = forEachBlock(
+        blocks, workers,
+        [&](long b, int w) {
+            float *scores = scratch[static_cast<std::size_t>(w)].data();
+            float *rowMax = scores + rowsPerBlock * task.tile;
+            float *rowSum = rowMax + rowsPerBlock;
+            const long block = causal ? blocks - 1 - b : b; // the causal mask's biggest blocks first
             const long r0 = block * rowsPerBlock;
             attend(task, r0, std::min(n, r0 + rowsPerBlock), scores, rowMax, rowSum);
-        }
-    };
-    if (workers == 1) {
-        worker();
-    } else {
-        std::vector<std::thread> pool;
-        pool.reserve(static_cast<std::size_t>(workers - 1));
-        for (int i = 1; i < workers; ++i)
-            pool.emplace_back(worker);
-        worker();
-        for (std::thread &th : pool)
-            th.join();
-    }
+        },
+        cancel, progress);
+    if (stats)
+        stats->cancelled = !finished;
     if (stats)
         stats->peakExtraBytes = (kt.size() + static_cast<std::size_t>(workers) * scratchFloats) * sizeof(float);
     return out;
@@ -114,7 +105,7 @@ MatrixRowMajorF runFast(const MatrixRowMajorF &q, const MatrixRowMajorF &k, cons
     MatrixRowMajorF out(n, d);
     const long rowsPerBlock = std::min(kFastRows, std::max(1L, n));
     const long blocks = (n + rowsPerBlock - 1) / rowsPerBlock;
-    const int workers = static_cast<int>(std::max(1L, std::min<long>(std::max(threads, 1), blocks)));
+    const int workers = blockWorkers(blocks, threads);
     if (stats) {
         stats->kernel = used == AttentionKernel::Avx2 ? "avx2" : "generic";
         stats->threads = workers;
@@ -128,37 +119,55 @@ MatrixRowMajorF runFast(const MatrixRowMajorF &q, const MatrixRowMajorF &k, cons
     // Each thread's scores and sums; 16 floats more to start the scores on a 64-byte boundary, so the
     // vectorized exp() splits every row the same way whatever address the buffer gets.
     const std::size_t scratchFloats = static_cast<std::size_t>(rowsPerBlock * n + rowsPerBlock + 16);
-    std::atomic<long> next{0};
-    auto worker = [&]() {
-        std::vector<float> scratch(scratchFloats);
-        float *scores = scratch.data();
+    std::vector<std::vector<float>> scratch(static_cast<std::size_t>(workers), std::vector<float>(scratchFloats));
+    forEachBlock(blocks, workers, [&](long b, int w) {
+        float *scores = scratch[static_cast<std::size_t>(w)].data();
         while (reinterpret_cast<std::uintptr_t>(scores) % 64 != 0)
             ++scores;
         float *sums = scores + rowsPerBlock * n;
-        for (long b; (b = next.fetch_add(1)) < blocks;) {
-            const long block = causal ? blocks - 1 - b : b; // the causal mask's biggest blocks first
-            const long r0 = block * rowsPerBlock;
-            attend(q.data(), k.data(), v.data(), n, d, r0, std::min(n, r0 + rowsPerBlock), s, causal, scores, sums,
-                   out.data());
-        }
-    };
-    if (workers == 1) {
-        worker();
-    } else {
-        std::vector<std::thread> pool;
-        pool.reserve(static_cast<std::size_t>(workers - 1));
-        for (int i = 1; i < workers; ++i)
-            pool.emplace_back(worker);
-        worker();
-        for (std::thread &th : pool)
-            th.join();
-    }
+        const long block = causal ? blocks - 1 - b : b; // the causal mask's biggest blocks first
+        const long r0 = block * rowsPerBlock;
+        attend(q.data(), k.data(), v.data(), n, d, r0, std::min(n, r0 + rowsPerBlock), s, causal, scores, sums,
+               out.data());
+    });
     if (stats)
         stats->peakExtraBytes = static_cast<std::size_t>(workers) * scratchFloats * sizeof(float);
     return out;
 }
 
 } // namespace
+
+int blockWorkers(long blocks, int threads)
+{
+    return static_cast<int>(std::max(1L, std::min<long>(std::max(threads, 1), blocks)));
+}
+
+bool forEachBlock(long blocks, int threads, const std::function<void(long block, int worker)> &body,
+                  const std::atomic<bool> *cancel, const std::function<void(double)> &progress)
+{
+    std::atomic<long> next{0}, done{0};
+    std::atomic<bool> stopped{false};
+    auto worker = [&](int w) {
+        for (long b; (b = next.fetch_add(1)) < blocks;) {
+            if (cancel && cancel->load(std::memory_order_relaxed)) {
+                stopped = true;
+                return;
+            }
+            body(b, w);
+            if (progress)
+                progress(static_cast<double>(done.fetch_add(1) + 1) / static_cast<double>(blocks));
+        }
+    };
+    const int workers = blockWorkers(blocks, threads);
+    std::vector<std::thread> pool;
+    pool.reserve(static_cast<std::size_t>(workers - 1));
+    for (int i = 1; i < workers; ++i)
+        pool.emplace_back(worker, i);
+    worker(0);
+    for (std::thread &th : pool)
+        th.join();
+    return !stopped;
+}
 
 bool cpuHasAvx2Fma()
 {
@@ -186,10 +195,11 @@ MatrixRowMajorF fastAttention(const MatrixRowMajorF &q, const MatrixRowMajorF &k
 
 MatrixRowMajorF streamingAttention(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v,
                                    bool scale, bool causal, int threads, FastAttentionStats *stats,
-                                   AttentionKernel kernel, int tile)
+                                   AttentionKernel kernel, int tile, const std::atomic<bool> *cancel,
+                                   const std::function<void(double)> &progress)
 {
     const long t = std::max(8L, (static_cast<long>(tile) + 7) / 8 * 8);
-    return run(q, k, v, scale, causal, threads, stats, kernel, kStreamRows, t);
+    return run(q, k, v, scale, causal, threads, stats, kernel, kStreamRows, t, cancel, progress);
 }
 
 } // namespace attention

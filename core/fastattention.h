@@ -13,7 +13,9 @@
 
 #include <Eigen/Core>
 
+#include <atomic>
 #include <cstddef>
+#include <functional>
 
 namespace attention {
 
@@ -28,6 +30,7 @@ struct FastAttentionStats
     std::size_t peakExtraBytes = 0;
     const char *kernel = "generic"; // the kernel that ran
     int threads = 1;                // the threads that ran
+    bool cancelled = false;         // the cancel flag stopped the call: its output is unfinished
 };
 
 // Q, K and V are n × d (the same n and d). threads < 1 means 1. Avx2 when the processor lacks it falls back
@@ -37,9 +40,20 @@ MatrixRowMajorF fastAttention(const MatrixRowMajorF &q, const MatrixRowMajorF &k
                               AttentionKernel kernel = AttentionKernel::Auto);
 
 // tile: key columns (and query rows) per tile; rounded up to a multiple of 8.
+// cancel (may be null) is read before each block of query rows: once set, no block starts and
+// stats->cancelled says so. progress (may be empty) gets the share of blocks done, from the worker threads.
 MatrixRowMajorF streamingAttention(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v,
                                    bool scale, bool causal, int threads, FastAttentionStats *stats = nullptr,
-                                   AttentionKernel kernel = AttentionKernel::Auto, int tile = 256);
+                                   AttentionKernel kernel = AttentionKernel::Auto, int tile = 256,
+                                   const std::atomic<bool> *cancel = nullptr,
+                                   const std::function<void(double)> &progress = {});
+
+// The threads of both paths: body(block, worker) for blocks 0 … blocks − 1 on blockWorkers(blocks, threads)
+// threads (worker 0 is the calling one), each taking the next block not yet taken. Once *cancel is set no
+// block starts, and the call returns false. progress (may be empty) gets the share of blocks done.
+int blockWorkers(long blocks, int threads);
+bool forEachBlock(long blocks, int threads, const std::function<void(long block, int worker)> &body,
+                  const std::atomic<bool> *cancel = nullptr, const std::function<void(double)> &progress = {});
 
 // Whether this processor has AVX2 and FMA.
 bool cpuHasAvx2Fma();
