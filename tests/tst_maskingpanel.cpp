@@ -169,13 +169,13 @@ void tst_MaskingPanel::playStepsToTheEnd()
     beat.start();
     click(panel.playButton());
     QVERIFY(panel.isPlaying());
-    QCOMPARE(panel.playButton()->text(), QStringLiteral("Pause"));
+    QCOMPARE(panel.playButton()->text(), QStringLiteral("&Pause"));
     // It goes on by itself, one token at a time, and stops at the end.
     QTRY_VERIFY_WITH_TIMEOUT(panel.step() >= 3, 20000);
     QVERIFY(panel.step() < 12 || !panel.isPlaying());
     const int turnsAtThree = turns;
     QTRY_VERIFY_WITH_TIMEOUT(panel.step() == 12 && !panel.isPlaying(), 60000);
-    QCOMPARE(panel.playButton()->text(), QStringLiteral("Play"));
+    QCOMPARE(panel.playButton()->text(), QStringLiteral("&Play"));
     QCOMPARE(panel.grid()->shownCellCount(), 78);
     // The event loop kept turning while it played: the 10 ms beat ran many times between the steps.
     QVERIFY2(turns - turnsAtThree > 20, qPrintable(QString::number(turns - turnsAtThree)));

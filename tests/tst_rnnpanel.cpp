@@ -173,7 +173,7 @@ void tst_RnnPanel::playRunsToTheEnd()
     loop.start(10);
     QTest::mouseClick(panel.playButton(), Qt::LeftButton);
     QVERIFY(panel.isPlaying());
-    QCOMPARE(panel.playButton()->text(), QStringLiteral("Stop"));
+    QCOMPARE(panel.playButton()->text(), QStringLiteral("&Stop"));
     QVERIFY(panel.progress() < 1.0);
     const int ticksAtStart = ticks;
     // The animation runs on the event loop: the timer keeps firing while it plays (the condition is false
@@ -184,7 +184,7 @@ void tst_RnnPanel::playRunsToTheEnd()
     QTRY_VERIFY_WITH_TIMEOUT(!panel.isPlaying(), 20000);
     QCOMPARE(finished.count(), 1);
     QCOMPARE(panel.progress(), 6.0);
-    QCOMPARE(panel.playButton()->text(), QStringLiteral("Replay"));
+    QCOMPARE(panel.playButton()->text(), QStringLiteral("&Replay"));
 }
 
 void tst_RnnPanel::playCanBeInterrupted()

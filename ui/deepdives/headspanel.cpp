@@ -212,6 +212,10 @@ HeadsPanel::HeadsPanel(QWidget *parent) : QWidget(parent)
     auto small = [&](MatrixId id, const QString &name, MatrixRole role) {
         auto *p = new MatrixPanel(id, name, role, content);
         p->model()->setPrecision(2);
+        // Its title ("concat (12 × 32) [head 1 out | head 2 out]") wraps in a narrow dock instead of
+        // widening the whole panel past it.
+        if (auto *title = p->findChild<QLabel *>(QString(), Qt::FindDirectChildrenOnly))
+            title->setWordWrap(true);
         v->addWidget(p);
         return p;
     };

@@ -9,7 +9,9 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QFormLayout>
+#include <QGraphicsLayout>
 #include <QHBoxLayout>
 #include <QHorizontalBarSeries>
 #include <QLabel>
@@ -93,7 +95,8 @@ double DecodingGrid::cellSize() const
 {
     const QFontMetricsF fm(font());
     const int n = std::max(1, tokenCount());
-    const double least = fm.height() * 1.25;
+    // Small enough that a sentence of 12 tokens fits a dock of 360 px without scrolling sideways.
+    const double least = fm.height() * 0.9;
     const double most = fm.horizontalAdvance(QStringLiteral("0.00")) + fm.averageCharWidth() * 1.5;
     const double fit = std::min((width() - labelWidth() - 4) / n, (height() - headerHeight() - 4) / n);
     return std::clamp(fit, least, std::max(least, most));
@@ -111,7 +114,7 @@ QSize DecodingGrid::minimumSizeHint() const
 {
     const QFontMetricsF fm(font());
     const int n = std::max(1, tokenCount());
-    const double least = fm.height() * 1.25;
+    const double least = fm.height() * 0.9;
     return QSize(int(labelWidth() + n * least + 6), int(headerHeight() + n * least + 6));
 }
 
@@ -181,9 +184,16 @@ void DecodingGrid::paintEvent(QPaintEvent *)
             p.drawRect(r);
             if (i == t - 1) {
                 const QString number = QString::number(w, 'f', 2).mid(w < 1 ? 1 : 0); // ".42", "1.00"
-                if (fm.horizontalAdvance(number) < r.width() - 2) {
+                // In small cells the numbers shrink (to three quarters of the text at most) rather than go.
+                QFont small = font();
+                const double room = r.width() - 2, needed = fm.horizontalAdvance(number);
+                if (needed >= room)
+                    small.setPointSizeF(font().pointSizeF() * std::max(0.75, room / needed * 0.95));
+                if (QFontMetricsF(small).horizontalAdvance(number) < room) {
+                    p.setFont(small);
                     p.setPen(textColorOn(fill));
                     p.drawText(r, Qt::AlignCenter, number);
+                    p.setFont(font());
                 }
             }
         }
@@ -236,7 +246,7 @@ MaskingPanel::MaskingPanel(QWidget *parent) : QWidget(parent)
     dv->addWidget(gridArea, 1);
     auto *buttons = new QHBoxLayout;
     m_back = new QPushButton(tr("◀ Back"), decoding);
-    m_play = new QPushButton(tr("Play"), decoding);
+    m_play = new QPushButton(tr("&Play"), decoding);
     m_next = new QPushButton(tr("Next ▶"), decoding);
     m_back->setAccessibleName(tr("Back one token"));
     m_next->setAccessibleName(tr("Next token"));
@@ -261,12 +271,12 @@ MaskingPanel::MaskingPanel(QWidget *parent) : QWidget(parent)
     connect(m_timer, &QTimer::timeout, this, &MaskingPanel::playTick);
     connect(m_back, &QPushButton::clicked, this, [this] {
         m_timer->stop();
-        m_play->setText(tr("Play"));
+        m_play->setText(tr("&Play"));
         setStep(step() - 1);
     });
     connect(m_next, &QPushButton::clicked, this, [this] {
         m_timer->stop();
-        m_play->setText(tr("Play"));
+        m_play->setText(tr("&Play"));
         setStep(step() + 1);
     });
     connect(m_play, &QPushButton::clicked, this, &MaskingPanel::togglePlay);
@@ -320,13 +330,11 @@ MaskingPanel::MaskingPanel(QWidget *parent) : QWidget(parent)
     chart->addAxis(m_changeAxis, Qt::AlignBottom);
     series->attachAxis(m_changeAxis);
     chart->legend()->hide();
-    for (QAbstractAxis *axis :
-         {static_cast<QAbstractAxis *>(m_positionsAxis), static_cast<QAbstractAxis *>(m_changeAxis)}) {
-        axis->setLabelsFont(font());
-        axis->setTitleFont(font());
-    }
-    chart->setTitleFont(font());
     m_chartView = new QChartView(chart, cheating);
+    chart->setBackgroundRoundness(0);
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
+    applyChartFont();
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setMinimumHeight(260);
     cv->addWidget(m_chartView, 1);
@@ -377,7 +385,7 @@ void MaskingPanel::hideEvent(QHideEvent *event)
 {
     QWidget::hideEvent(event);
     m_timer->stop();
-    m_play->setText(tr("Play"));
+    m_play->setText(tr("&Play"));
 }
 
 void MaskingPanel::recompute()
@@ -529,6 +537,26 @@ void MaskingPanel::setStep(int t)
     updateDecoding();
 }
 
+void MaskingPanel::applyChartFont()
+{
+    // The chart's texts in the panel's font: they do not follow it by themselves (the window's zoom).
+    for (QAbstractAxis *axis :
+         {static_cast<QAbstractAxis *>(m_positionsAxis), static_cast<QAbstractAxis *>(m_changeAxis)}) {
+        axis->setLabelsFont(font());
+        axis->setTitleFont(font());
+    }
+    QFont bold = font();
+    bold.setBold(true);
+    m_chartView->chart()->setTitleFont(bold);
+}
+
+void MaskingPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange && m_chartView)
+        applyChartFont();
+}
+
 bool MaskingPanel::isPlaying() const
 {
     return m_timer->isActive();
@@ -538,14 +566,14 @@ void MaskingPanel::togglePlay()
 {
     if (m_timer->isActive()) {
         m_timer->stop();
-        m_play->setText(tr("Play"));
+        m_play->setText(tr("&Play"));
         return;
     }
     if (!m_causal)
         return;
     if (step() >= tokenCount())
         setStep(1);
-    m_play->setText(tr("Pause"));
+    m_play->setText(tr("&Pause"));
     m_timer->start();
 }
 
@@ -555,7 +583,7 @@ void MaskingPanel::playTick()
         setStep(step() + 1);
     if (step() >= tokenCount()) {
         m_timer->stop();
-        m_play->setText(tr("Play"));
+        m_play->setText(tr("&Play"));
     }
 }
 

@@ -103,8 +103,10 @@ public:
 protected:
     void showEvent(QShowEvent *event) override;
     void hideEvent(QHideEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
+    void applyChartFont();
     void recompute();
     void fillHeadChoices();
     void fillPositions();
@@ -143,10 +145,10 @@ private:
     QComboBox *m_position;
     QComboBox *m_replacement;
     QComboBox *m_measure;
-    QChartView *m_chartView;
+    QChartView *m_chartView = nullptr;
     QBarSet *m_bars;
-    QBarCategoryAxis *m_positionsAxis;
-    QValueAxis *m_changeAxis;
+    QBarCategoryAxis *m_positionsAxis = nullptr;
+    QValueAxis *m_changeAxis = nullptr;
     QLabel *m_summary;
 };
 

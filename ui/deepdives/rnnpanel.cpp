@@ -85,7 +85,7 @@ public:
     {
         return RnnPanel::tr("RNN: %1 steps, one after another").arg(m_panel->m_tokens.size());
     }
-    QString attentionTitle() const { return RnnPanel::tr("Attention: 1 step, every pair linked at once"); }
+    QString attentionTitle() const { return RnnPanel::tr("Attention: every pair in 1 step"); }
 
     // Scrolls the scroll area so that token i of both rows is in view.
     void reveal(QScrollArea *scroll, int i) const
@@ -270,14 +270,15 @@ RnnPanel::RnnPanel(QWidget *parent) : QWidget(parent)
     m_toCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     fromLabel->setBuddy(m_fromCombo);
     toLabel->setBuddy(m_toCombo);
-    m_play = new QPushButton(tr("Play"), this);
+    m_play = new QPushButton(tr("&Play"), this);
     m_play->setEnabled(false);
-    auto *pick = new QHBoxLayout;
-    pick->addWidget(fromLabel);
-    pick->addWidget(m_fromCombo);
-    pick->addWidget(toLabel);
-    pick->addWidget(m_toCombo);
-    pick->addStretch(1);
+    // One above the other: side by side, "because (token 7)" and its partner do not fit a 360 px dock.
+    auto *pick = new QGridLayout;
+    pick->addWidget(fromLabel, 0, 0);
+    pick->addWidget(m_fromCombo, 0, 1, Qt::AlignLeft);
+    pick->addWidget(toLabel, 1, 0);
+    pick->addWidget(m_toCombo, 1, 1, Qt::AlignLeft);
+    pick->setColumnStretch(1, 1);
     controls->addLayout(pick, 0, 0, 1, 2);
     m_status = new QLabel(this);
     m_status->setTextFormat(Qt::PlainText);
@@ -433,7 +434,7 @@ void RnnPanel::pairChanged()
     m_influence = ok ? rnnInfluence(m_embeddings, m_weights, lo) : RnnInfluence{};
     m_progress = m_rnnHops; // at rest the whole path is drawn
     m_play->setEnabled(m_rnnHops > 0);
-    m_play->setText(tr("Play"));
+    m_play->setText(tr("&Play"));
     const int n = int(m_tokens.size());
     if (!ok) {
         m_summary->setText(m_model ? tr("Type a sentence to compare the two.") : QString());
@@ -475,7 +476,7 @@ void RnnPanel::play()
     m_animation->setDuration(m_rnnHops * kHopMs);
     setProgress(0.0);
     m_animation->start();
-    m_play->setText(tr("Stop"));
+    m_play->setText(tr("&Stop"));
     updateStatus();
 }
 
@@ -492,7 +493,7 @@ void RnnPanel::setProgress(double hops)
     const int before = int(std::floor(m_progress));
     m_progress = hops;
     if (!isPlaying())
-        m_play->setText(m_rnnHops > 0 ? tr("Replay") : tr("Play"));
+        m_play->setText(m_rnnHops > 0 ? tr("&Replay") : tr("&Play"));
     if (int(std::floor(hops)) != before || !isPlaying()) {
         updateStatus();
         // The token the hidden state is heading for stays in view (a calm scroll, once per hop).

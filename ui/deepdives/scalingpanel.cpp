@@ -5,6 +5,8 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QEvent>
+#include <QGraphicsLayout>
 #include <QLabel>
 #include <QLineSeries>
 #include <QLogValueAxis>
@@ -17,6 +19,23 @@
 namespace attention {
 
 namespace {
+// A chart for a narrow side panel: the plot takes the room (no rounded card with wide margins inside the
+// view), and the title, the labels and the legend are in the panel's own font, not Qt Charts' smaller one.
+void fitToPanel(QChart *chart, const QFont &font)
+{
+    chart->setBackgroundRoundness(0);
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
+    QFont bold = font;
+    bold.setBold(true);
+    chart->setTitleFont(bold);
+    chart->legend()->setFont(font);
+    for (QAbstractAxis *axis : chart->axes()) {
+        axis->setLabelsFont(font);
+        axis->setTitleFont(font);
+    }
+}
+
 constexpr int kKeys = 12;     // keys per query: a sentence's worth
 constexpr int kTrials = 200;  // queries averaged per d_k
 constexpr unsigned kSeed = 2017;
@@ -78,10 +97,12 @@ ScalingPanel::ScalingPanel(QWidget *parent) : QWidget(parent)
     bars->attachAxis(keys);
     m_weightsAxis = new QValueAxis;
     m_weightsAxis->setRange(0, 1);
-    m_weightsAxis->setTitleText(tr("weight"));
+    m_weightsAxis->setTickCount(3); // 0, 0.5, 1: room for the bars in a side panel
+    m_weightsAxis->setLabelFormat(QStringLiteral("%.1f"));
     weights->addAxis(m_weightsAxis, Qt::AlignLeft);
     bars->attachAxis(m_weightsAxis);
     weights->legend()->setAlignment(Qt::AlignBottom);
+    fitToPanel(weights, font());
     m_weightsView = new QChartView(weights, this);
     m_weightsView->setRenderHint(QPainter::Antialiasing);
     m_weightsView->setMinimumHeight(220);
@@ -90,7 +111,7 @@ ScalingPanel::ScalingPanel(QWidget *parent) : QWidget(parent)
     // The size of the softmax's gradient (the Jacobian's norm) against d_k: the vanishing gradient.
     // Its points are computed when the panel is first shown (about 0.2 s), not when the window starts.
     auto *gradient = new QChart;
-    gradient->setTitle(tr("Gradient size"));
+    gradient->setTitle(tr("Gradient size ‖J‖ against d_k"));
     m_rawGradient = new QLineSeries;
     m_rawGradient->setName(tr("raw"));
     m_scaledGradient = new QLineSeries;
@@ -111,7 +132,7 @@ ScalingPanel::ScalingPanel(QWidget *parent) : QWidget(parent)
     x->setTitleText(tr("d_k"));
     auto *y = new QValueAxis;
     m_gradientAxis = y;
-    y->setTitleText(tr("‖J‖"));
+    // No rotated title at the side (the chart's title names it): the plot keeps that width.
     y->setLabelFormat(QStringLiteral("%.2f"));
     y->setTickCount(3);
     gradient->addAxis(x, Qt::AlignBottom);
@@ -122,6 +143,7 @@ ScalingPanel::ScalingPanel(QWidget *parent) : QWidget(parent)
         s->attachAxis(y);
     }
     gradient->legend()->setAlignment(Qt::AlignBottom);
+    fitToPanel(gradient, font());
     m_gradientView = new QChartView(gradient, this);
     m_gradientView->setRenderHint(QPainter::Antialiasing);
     m_gradientView->setMinimumHeight(220);
@@ -136,6 +158,15 @@ void ScalingPanel::showEvent(QShowEvent *event)
     QWidget::showEvent(event);
     if (m_curve.empty())
         update();
+}
+
+void ScalingPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange && m_weightsView && m_gradientView) {
+        fitToPanel(m_weightsView->chart(), font());
+        fitToPanel(m_gradientView->chart(), font());
+    }
 }
 
 void ScalingPanel::computeCurve()

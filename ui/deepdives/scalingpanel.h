@@ -39,6 +39,7 @@ public:
 
 protected:
     void showEvent(QShowEvent *event) override;
+    void changeEvent(QEvent *event) override; // the charts follow the panel's font (the window's zoom)
 
 private:
     void computeCurve();
@@ -47,8 +48,8 @@ private:
     QSlider *m_slider;
     QLabel *m_value;
     QLabel *m_summary;
-    QChartView *m_gradientView;
-    QChartView *m_weightsView;
+    QChartView *m_gradientView = nullptr;
+    QChartView *m_weightsView = nullptr;
     QLineSeries *m_rawGradient;
     QLineSeries *m_scaledGradient;
     QScatterSeries *m_marker;
