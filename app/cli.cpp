@@ -45,6 +45,23 @@ void print(const QByteArray &bytes)
     std::fflush(stdout);
 }
 
+// Parses a command's options. Returns the exit code when the command is done already (--help printed, or a
+// usage error said), else -1. A command named here takes no positional arguments.
+int parseCommand(QCommandLineParser &parser, const QStringList &arguments, const char *noPositional = nullptr)
+{
+    if (!parser.parse(arguments))
+        return complain(parser.errorText(), Usage);
+    if (parser.isSet(QStringLiteral("help"))) {
+        print(parser.helpText().toUtf8());
+        return Success;
+    }
+    if (noPositional && !parser.positionalArguments().isEmpty())
+        return complain(QStringLiteral("%1 takes no positional arguments, found \"%2\"")
+                            .arg(QLatin1String(noPositional), parser.positionalArguments().join(QLatin1Char(' '))),
+                        Usage);
+    return -1;
+}
+
 int runTrace(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -71,16 +88,8 @@ int runTrace(const QStringList &arguments)
     const QCommandLineOption precision(QStringLiteral("precision"), QStringLiteral("Decimals in the tables."),
                                        QStringLiteral("N"), QStringLiteral("3"));
     parser.addOptions({sentence, sentenceFile, model, mask, noScale, swapQK, json, precision});
-    if (!parser.parse(arguments))
-        return complain(parser.errorText(), Usage);
-    if (parser.isSet(QStringLiteral("help"))) {
-        print(parser.helpText().toUtf8());
-        return Success;
-    }
-    if (!parser.positionalArguments().isEmpty())
-        return complain(QStringLiteral("trace takes no positional arguments, found \"%1\"")
-                            .arg(parser.positionalArguments().join(' ')),
-                        Usage);
+    if (const int done = parseCommand(parser, arguments, "trace"); done >= 0)
+        return done;
 
     QByteArray text;
     if (parser.isSet(sentence) == parser.isSet(sentenceFile))
@@ -204,12 +213,8 @@ int runTrain(const QStringList &arguments)
     const QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Sentences per step."),
                                    QStringLiteral("N"), QString::number(defaults.batch));
     parser.addOptions({out, seed, steps, layers, heads, dModel, batch});
-    if (!parser.parse(arguments))
-        return complain(parser.errorText(), Usage);
-    if (parser.isSet(QStringLiteral("help"))) {
-        print(parser.helpText().toUtf8());
-        return Success;
-    }
+    if (const int done = parseCommand(parser, arguments); done >= 0)
+        return done;
     if (!parser.isSet(out))
         return complain(QStringLiteral("train needs --out FILE"), Usage);
     qint64 seedValue = 0, stepCount = 0;
@@ -269,12 +274,8 @@ int runEval(const QStringList &arguments)
     const QCommandLineOption byTemplate(QStringLiteral("by-template"),
                                         QStringLiteral("Break the counts down by template."));
     parser.addOptions({model, failures, byTemplate});
-    if (!parser.parse(arguments))
-        return complain(parser.errorText(), Usage);
-    if (parser.isSet(QStringLiteral("help"))) {
-        print(parser.helpText().toUtf8());
-        return Success;
-    }
+    if (const int done = parseCommand(parser, arguments); done >= 0)
+        return done;
     const ModelLoad loaded = loadModel(parser.value(model));
     if (!loaded.ok())
         return complain(loaded.error, Failure);
@@ -329,12 +330,8 @@ int runLessons(const QStringList &arguments)
     parser.addOption(check);
     parser.addOption(list);
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Lesson files to check."), QStringLiteral("[FILE...]"));
-    if (!parser.parse(arguments))
-        return complain(parser.errorText(), Usage);
-    if (parser.isSet(QStringLiteral("help"))) {
-        print(parser.helpText().toUtf8());
-        return Success;
-    }
+    if (const int done = parseCommand(parser, arguments); done >= 0)
+        return done;
     if (parser.isSet(list)) {
         QByteArray text;
         for (const QString &path : shippedLessons()) {
@@ -479,16 +476,8 @@ int runBench(const QStringList &arguments)
                        "(0: a quarter of the free memory, at most 2 GiB)."),
         QStringLiteral("B"), QStringLiteral("0"));
     parser.addOptions({sizes, dim, heads, threads, repeats, kernel, causal, noReference, json, complexity, plainLimit});
-    if (!parser.parse(arguments))
-        return complain(parser.errorText(), Usage);
-    if (parser.isSet(QStringLiteral("help"))) {
-        print(parser.helpText().toUtf8());
-        return Success;
-    }
-    if (!parser.positionalArguments().isEmpty())
-        return complain(QStringLiteral("bench takes no positional arguments, found \"%1\"")
-                            .arg(parser.positionalArguments().join(QLatin1Char(' '))),
-                        Usage);
+    if (const int done = parseCommand(parser, arguments, "bench"); done >= 0)
+        return done;
     BenchOptions o;
     QString error;
     o.n.clear();

@@ -23,6 +23,25 @@ AttentionKernel resolve(AttentionKernel k)
     return AttentionKernel::Avx2;
 }
 
+void checkShapes(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const MatrixRowMajorF &v)
+{
+    const Eigen::Index n = q.rows(), d = q.cols();
+    if (k.rows() != n || v.rows() != n || k.cols() != d || v.cols() != d)
+        throw std::invalid_argument("attention: Q, K and V must all be n × d");
+}
+
+// The threads a call of `blocks` blocks runs on, written into stats (when given) with the kernel used.
+int startStats(FastAttentionStats *stats, AttentionKernel used, long blocks, int threads)
+{
+    const int workers = blockWorkers(blocks, threads);
+    if (stats) {
+        stats->kernel = used == AttentionKernel::Avx2 ? "avx2" : "generic";
+        stats->threads = workers;
+        stats->peakExtraBytes = 0;
+    }
+    return workers;
+}
+
 // Query rows per block in the fast path: the scores strip is this many rows × n (2 MiB at n = 4,096).
 constexpr long kFastRows = 128;
 // Query rows per block in the streaming path: its scores are this many rows × one tile.
@@ -33,20 +52,15 @@ MatrixRowMajorF run(const MatrixRowMajorF &q, const MatrixRowMajorF &k, const Ma
                     long tile, const std::atomic<bool> *cancel, const std::function<void(double)> &progress)
 {
     const long n = static_cast<long>(q.rows()), d = static_cast<long>(q.cols());
-    if (k.rows() != n || v.rows() != n || k.cols() != d || v.cols() != d)
-        throw std::invalid_argument("attention: Q, K and V must all be n × d");
+    checkShapes(q, k, v);
     const AttentionKernel used = resolve(kernel);
     const AttendRowsFn attend = used == AttentionKernel::Avx2 ? &fastattention_detail::avx2::attendRows
                                                               : &fastattention_detail::generic::attendRows;
     MatrixRowMajorF out(n, d);
     const long blocks = (n + rowsPerBlock - 1) / rowsPerBlock;
-    const int workers = blockWorkers(blocks, threads);
-    if (stats) {
-        stats->kernel = used == AttentionKernel::Avx2 ? "avx2" : "generic";
-        stats->threads = workers;
-        stats->peakExtraBytes = 0;
+    const int workers = startStats(stats, used, blocks, threads);
+    if (stats)
         stats->cancelled = cancel && cancel->load();
-    }
     if (n == 0 || d == 0) {
         out.setZero();
         return out;
@@ -97,20 +111,14 @@ MatrixRowMajorF runFast(const MatrixRowMajorF &q, const MatrixRowMajorF &k, cons
                         bool causal, int threads, FastAttentionStats *stats, AttentionKernel kernel)
 {
     const long n = static_cast<long>(q.rows()), d = static_cast<long>(q.cols());
-    if (k.rows() != n || v.rows() != n || k.cols() != d || v.cols() != d)
-        throw std::invalid_argument("attention: Q, K and V must all be n × d");
+    checkShapes(q, k, v);
     const AttentionKernel used = resolve(kernel);
     const attention_eigenkernels::AttendRowsGemmFn attend =
         attention_eigenkernels::attendRowsGemmFor(used == AttentionKernel::Avx2);
     MatrixRowMajorF out(n, d);
     const long rowsPerBlock = std::min(kFastRows, std::max(1L, n));
     const long blocks = (n + rowsPerBlock - 1) / rowsPerBlock;
-    const int workers = blockWorkers(blocks, threads);
-    if (stats) {
-        stats->kernel = used == AttentionKernel::Avx2 ? "avx2" : "generic";
-        stats->threads = workers;
-        stats->peakExtraBytes = 0;
-    }
+    const int workers = startStats(stats, used, blocks, threads);
     if (n == 0 || d == 0) {
         out.setZero();
         return out;
