@@ -31,6 +31,61 @@ double entropyOf(const Eigen::VectorXd &p)
     return h;
 }
 
+HeadPattern headPattern(const Eigen::MatrixXd &w)
+{
+    HeadPattern s;
+    const int n = int(w.rows());
+    const int keys = int(w.cols());
+    if (n == 0 || keys == 0)
+        return s;
+    int rows = 0, previousRows = 0, nextRows = 0, spreadRows = 0;
+    Eigen::VectorXd columnShare = Eigen::VectorXd::Zero(keys);
+    for (int i = 0; i < n; ++i) {
+        const double total = w.row(i).sum();
+        if (!(total > 0))
+            continue; // a fully masked query sees nothing
+        ++rows;
+        if (i < keys)
+            s.self += w(i, i);
+        if (i >= 1 && i - 1 < keys) {
+            s.previous += w(i, i - 1);
+            ++previousRows;
+        }
+        if (i + 1 < keys) {
+            s.next += w(i, i + 1);
+            ++nextRows;
+        }
+        columnShare += w.row(i).transpose();
+        int seen = 0;
+        for (int j = 0; j < keys; ++j) {
+            const double p = w(i, j);
+            seen += p > 0;
+            if (j != i && p > s.pairWeight) {
+                s.pairWeight = p;
+                s.pairQuery = i;
+                s.pairKey = j;
+            }
+        }
+        if (seen > 1) {
+            s.spread += entropyOf(w.row(i).transpose()) / std::log(double(seen));
+            ++spreadRows;
+        }
+    }
+    s.hasPrevious = previousRows > 0;
+    s.hasNext = nextRows > 0;
+    if (rows == 0)
+        return s;
+    s.self /= rows;
+    s.previous = previousRows ? s.previous / previousRows : 0.0;
+    s.next = nextRows ? s.next / nextRows : 0.0;
+    s.spread = spreadRows ? s.spread / spreadRows : 0.0;
+    columnShare /= rows;
+    Eigen::Index most = 0;
+    s.mostKeyShare = columnShare.maxCoeff(&most);
+    s.mostKey = int(most);
+    return s;
+}
+
 namespace {
 
 double spread(const std::vector<double> &v)

@@ -13,6 +13,23 @@ Eigen::MatrixXd softmaxJacobian(const Eigen::VectorXd &z);
 // Entropy of a distribution in nats (0 for a one-hot, log n for the uniform one).
 double entropyOf(const Eigen::VectorXd &p);
 
+// What one head does, read off its weights (n_queries × n_keys), for the several-heads dive. Averages over the
+// queries that see at least one key: the weight on the token itself, on the one before, on the one after, and
+// on the single key that gets the most (mostKey).
+struct HeadPattern
+{
+    double self = 0, previous = 0, next = 0, mostKeyShare = 0;
+    int mostKey = -1;
+    bool hasPrevious = false, hasNext = false; // some query has a token before / after it among the keys
+    // The mean entropy of a row over its largest possible value (log of the keys it sees): 0 = one key takes
+    // everything, 1 = even weights.
+    double spread = 0;
+    // The strongest weight of a query on another token.
+    int pairQuery = -1, pairKey = -1;
+    double pairWeight = 0;
+};
+HeadPattern headPattern(const Eigen::MatrixXd &weights);
+
 // One d_k of the scaling experiment: random queries and keys with unit-variance entries, `keys` keys per
 // query, averaged over `trials` queries. Raw scores q·k have a spread of about √d_k; scaled ones about 1.
 struct ScalingPoint

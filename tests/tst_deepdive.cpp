@@ -15,6 +15,7 @@ private slots:
     void scalingKeepsTheSpreadAndTheGradient();
     void rnnStepsByHand();
     void pathLengths();
+    void headPatterns();
 };
 
 void tst_DeepDive::jacobianMatchesFiniteDifferences()
@@ -85,6 +86,36 @@ void tst_DeepDive::pathLengths()
     QCOMPARE(rnnPathLength(1, 7), 6);
     QCOMPARE(attentionPathLength(1, 7), 1);
     QCOMPARE(attentionPathLength(3, 3), 0);
+}
+
+// What a head does, read off its weights: itself, the previous token, even weights, one key for every row.
+void tst_DeepDive::headPatterns()
+{
+    const HeadPattern self = headPattern(Eigen::MatrixXd::Identity(4, 4));
+    QCOMPARE(self.self, 1.0);
+    QCOMPARE(self.spread, 0.0);
+    QCOMPARE(self.pairQuery, -1); // no weight on another token at all
+    Eigen::MatrixXd previous = Eigen::MatrixXd::Zero(4, 4);
+    previous(0, 0) = 1;
+    for (int i = 1; i < 4; ++i)
+        previous(i, i - 1) = 1;
+    const HeadPattern prev = headPattern(previous);
+    QCOMPARE(prev.previous, 1.0);
+    QVERIFY(prev.hasPrevious && prev.hasNext);
+    QCOMPARE(prev.next, 0.0);
+    QCOMPARE(prev.pairWeight, 1.0);
+    const HeadPattern even = headPattern(Eigen::MatrixXd::Constant(4, 4, 0.25));
+    QVERIFY(std::abs(even.spread - 1.0) < 1e-12);
+    QVERIFY(std::abs(even.self - 0.25) < 1e-12);
+    Eigen::MatrixXd first = Eigen::MatrixXd::Zero(3, 3);
+    first.col(0).setOnes();
+    const HeadPattern column = headPattern(first);
+    QCOMPARE(column.mostKey, 0);
+    QCOMPARE(column.mostKeyShare, 1.0);
+    // A fully masked row is left out of every average.
+    Eigen::MatrixXd masked = Eigen::MatrixXd::Identity(3, 3);
+    masked.row(2).setZero();
+    QCOMPARE(headPattern(masked).self, 1.0);
 }
 
 QTEST_MAIN(tst_DeepDive)

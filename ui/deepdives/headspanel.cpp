@@ -56,57 +56,10 @@ QString percent(double share)
 HeadSummary HeadsPanel::summarize(const Eigen::MatrixXd &w, const QStringList &tokens, int query)
 {
     HeadSummary s;
+    static_cast<HeadPattern &>(s) = headPattern(w);
     const int n = int(w.rows());
-    const int keys = int(w.cols());
-    if (n == 0 || keys == 0)
+    if (n == 0 || w.cols() == 0 || s.mostKey < 0)
         return s;
-    int rows = 0, previousRows = 0, nextRows = 0, spreadRows = 0;
-    Eigen::VectorXd columnShare = Eigen::VectorXd::Zero(keys);
-    for (int i = 0; i < n; ++i) {
-        const double total = w.row(i).sum();
-        if (!(total > 0))
-            continue; // a fully masked query sees nothing
-        ++rows;
-        if (i < keys)
-            s.self += w(i, i);
-        if (i >= 1 && i - 1 < keys) {
-            s.previous += w(i, i - 1);
-            ++previousRows;
-        }
-        if (i + 1 < keys) {
-            s.next += w(i, i + 1);
-            ++nextRows;
-        }
-        columnShare += w.row(i).transpose();
-        double entropy = 0;
-        int seen = 0;
-        for (int j = 0; j < keys; ++j) {
-            const double p = w(i, j);
-            if (p > 0) {
-                entropy -= p * std::log(p);
-                ++seen;
-            }
-            if (j != i && p > s.pairWeight) {
-                s.pairWeight = p;
-                s.pairQuery = i;
-                s.pairKey = j;
-            }
-        }
-        if (seen > 1) {
-            s.spread += entropy / std::log(double(seen));
-            ++spreadRows;
-        }
-    }
-    if (rows == 0)
-        return s;
-    s.self /= rows;
-    s.previous = previousRows ? s.previous / previousRows : 0.0;
-    s.next = nextRows ? s.next / nextRows : 0.0;
-    s.spread = spreadRows ? s.spread / spreadRows : 0.0;
-    columnShare /= rows;
-    Eigen::Index most = 0;
-    s.mostKeyShare = columnShare.maxCoeff(&most);
-    s.mostKey = int(most);
 
     // The pattern with the largest share names the head, if it is large enough.
     struct Candidate
@@ -116,8 +69,8 @@ HeadSummary HeadsPanel::summarize(const Eigen::MatrixXd &w, const QStringList &t
     };
     const Candidate candidates[] = {
         {s.self, tr("mostly itself")},
-        {previousRows ? s.previous : 0.0, tr("mostly the previous token")},
-        {nextRows ? s.next : 0.0, tr("mostly the next token")},
+        {s.hasPrevious ? s.previous : 0.0, tr("mostly the previous token")},
+        {s.hasNext ? s.next : 0.0, tr("mostly the next token")},
         {s.mostKeyShare, tr("mostly %1, from every token").arg(quoted(tokens, s.mostKey))},
     };
     const Candidate *best =

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "attention.h"
+#include "deepdive.h"
 
 #include <Eigen/Dense>
 #include <QString>
@@ -23,18 +24,9 @@ class HeatmapView;
 class MatrixPanel;
 
 // What one head's weights say, computed from the numbers alone (rows are queries, columns keys).
-struct HeadSummary
+// What a head does (its pattern, computed in core/deepdive.h), with the words the panel shows for it.
+struct HeadSummary : HeadPattern
 {
-    // Averages over the queries that see at least one key: the weight on the token itself, on the one
-    // before, on the one after, and on the single key that gets the most (mostKey).
-    double self = 0, previous = 0, next = 0, mostKeyShare = 0;
-    int mostKey = -1;
-    // The mean entropy of a row over its largest possible value (log of the keys it sees): 0 = one key
-    // takes everything, 1 = even weights.
-    double spread = 0;
-    // The strongest weight of a query on another token.
-    int pairQuery = -1, pairKey = -1;
-    double pairWeight = 0;
     // The chosen query's favourite key and its weight (-1 when the query is out of range or sees nothing).
     int queryTop = -1;
     double queryTopWeight = 0;
