@@ -394,8 +394,9 @@ void RnnPanel::compute()
     for (QComboBox *c : {m_fromCombo, m_toCombo}) {
         const QSignalBlocker block(c);
         c->clear();
+        // Numbered from 0, as the token strip numbers them.
         for (int i = 0; i < m_tokens.size(); ++i)
-            c->addItem(tr("%1 (token %2)").arg(m_tokens[i]).arg(i + 1));
+            c->addItem(tr("%1 (token %2)").arg(m_tokens[i]).arg(i));
     }
     {
         const QSignalBlocker a(m_fromCombo), b(m_toCombo);

@@ -365,7 +365,6 @@ void SidePanels::widenFor(SidePanel panel)
     QTimer::singleShot(kSettleMs, this, [this, dive] {
         QDockWidget *d = dive ? dock(m_controller->state().panel) : m_explainDock;
         const bool tabbed = m_window->tabifiedDockWidgets(m_pipelineDock).contains(m_explainDock);
-        QDockWidget *column = tabbed ? m_pipelineDock : d;
         if (dive) {
             // An open lesson moves under the deep dive, so its narration ("press Play…") stays in view
             // beside the experiment; it goes back among the tabs afterwards.
@@ -385,12 +384,7 @@ void SidePanels::widenFor(SidePanel panel)
                 m_window->resizeDocks({d, m_splitExtras.first()},
                                       {m_window->height() * 58 / 100, m_window->height() * 30 / 100}, Qt::Vertical);
             }
-            // As much as the stage's own minimum leaves, up to 47 % of the window; asking for more than
-            // there is makes Qt shrink the dock instead.
-            int room = m_window->width() - m_window->centralWidget()->minimumSizeHint().width() - 16;
-            if (!tabbed && m_pipelineDock->isVisible())
-                room -= m_pipelineDock->width();
-            m_window->resizeDocks({column}, {std::min(m_window->width() * 47 / 100, room)}, Qt::Horizontal);
+            widenDive();
         } else {
             const bool extraInFront = !m_splitExtras.isEmpty();
             for (QDockWidget *extra : std::as_const(m_splitExtras))
@@ -406,6 +400,18 @@ void SidePanels::widenFor(SidePanel panel)
             fitToWidth(m_window->width(), m_tierZoom > 0 ? m_tierZoom : 1.0, false);
         }
     });
+}
+
+void SidePanels::widenDive()
+{
+    // As much as the stage's own minimum leaves, up to 47 % of the window; asking for more than there is
+    // makes Qt shrink the dock instead.
+    const bool tabbed = m_window->tabifiedDockWidgets(m_pipelineDock).contains(m_explainDock);
+    QDockWidget *column = tabbed ? m_pipelineDock : m_diveDock;
+    int room = m_window->width() - m_window->centralWidget()->minimumSizeHint().width() - 16;
+    if (!tabbed && m_pipelineDock->isVisible())
+        room -= m_pipelineDock->width();
+    m_window->resizeDocks({column}, {std::min(m_window->width() * 47 / 100, room)}, Qt::Horizontal);
 }
 
 void SidePanels::feedDeepDives()
@@ -536,6 +542,12 @@ void SidePanels::fitToWidth(int width, double zoom, bool keepUserWidths)
                                         : QList<int>{scaled(240), scaled(360)},
                               Qt::Horizontal);
     }
+    // A deep dive in front keeps its room at the new width (a first start is sized, then maximized).
+    if (m_widened && !keepUserWidths)
+        QTimer::singleShot(kSettleMs, this, [this] {
+            if (m_widened)
+                widenDive();
+        });
     m_tier = tier;
     m_tierZoom = zoom;
     m_tierWidth = width;

@@ -87,6 +87,7 @@ private:
     void raiseForState();
     // A deep dive in front takes about half the window; another panel gives the stage its room back.
     void widenFor(SidePanel panel);
+    void widenDive(); // the deep dive's column as wide as the stage lets it be
     // The deep dive the dock shows, and showing one (without a change of state).
     SidePanel shownDive() const;
     void showDive(SidePanel panel);
