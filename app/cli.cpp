@@ -6,6 +6,7 @@
 #include "evaluate.h"
 #include "learning.h"
 #include "lessonio.h"
+#include "meaning.h"
 #include "modelio.h"
 #include "report.h"
 #include "safewrite.h"
@@ -212,7 +213,16 @@ int runTrain(const QStringList &arguments)
                                     QStringLiteral("N"), QString::number(defaults.d_model));
     const QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Sentences per step."),
                                    QStringLiteral("N"), QString::number(defaults.batch));
-    parser.addOptions({out, seed, steps, layers, heads, dModel, batch});
+    const QCommandLineOption threads(
+        QStringLiteral("threads"),
+        QStringLiteral("Threads (each step's batch is cut in this many fixed slices; the same seed and "
+                       "threads give the same bytes)."),
+        QStringLiteral("N"), QStringLiteral("2"));
+    const QCommandLineOption generalRate(
+        QStringLiteral("general-rate"),
+        QStringLiteral("Share of content words read without their own synsets, as unseen words are."),
+        QStringLiteral("R"), QString::number(defaults.generalRate));
+    parser.addOptions({out, seed, steps, layers, heads, dModel, batch, threads, generalRate});
     if (const int done = parseCommand(parser, arguments); done >= 0)
         return done;
     if (!parser.isSet(out))
@@ -227,8 +237,15 @@ int runTrain(const QStringList &arguments)
     if (!corpus.error.isEmpty())
         return complain(corpus.error, Failure);
     TrainConfig config =
-        standardTrainConfig(static_cast<std::uint64_t>(seedValue), static_cast<int>(stepCount));
-    qint64 layerCount = 0, headCount = 0, width = 0, batchSize = 0;
+        standardTrainConfig(static_cast<std::uint64_t>(seedValue), static_cast<int>(stepCount), corpus);
+    qint64 layerCount = 0, headCount = 0, width = 0, batchSize = 0, threadCount = 0;
+    if (!parseCount(parser.value(threads), 1, 64, &threadCount))
+        return complain(QStringLiteral("--threads must be a whole number from 1 to 64"), Usage);
+    config.threads = static_cast<int>(threadCount);
+    bool rateOk = false;
+    config.generalRate = parser.value(generalRate).toDouble(&rateOk);
+    if (!rateOk || !(config.generalRate >= 0.0 && config.generalRate + config.unknownRate <= 1.0))
+        return complain(QStringLiteral("--general-rate must be a number from 0 to 0.98"), Usage);
     if (!parseCount(parser.value(layers), 1, 12, &layerCount) ||
         !parseCount(parser.value(heads), 1, 16, &headCount) ||
         !parseCount(parser.value(dModel), 2, 512, &width) ||
@@ -243,9 +260,14 @@ int runTrain(const QStringList &arguments)
     config.d_k = config.d_model / config.heads;
     config.d_ff = 2 * config.d_model;
     config.batch = static_cast<int>(batchSize);
-    std::fprintf(stderr, "Training on %zu sentences (%zu held out), %d steps of %d, seed %lld\n",
-                 corpus.corpus.train.size(), corpus.corpus.heldOut.size(), config.steps, config.batch,
-                 static_cast<long long>(seedValue));
+    std::fprintf(stderr,
+                 "Training on %zu sentences (%zu held out, %zu words), %d steps of %d on %d thread(s), seed %lld, "
+                 "words from %s\n",
+                 corpus.corpus.train.size(), corpus.corpus.heldOut.size(), corpus.corpus.trainingWords.size(),
+                 config.steps, config.batch, config.threads, static_cast<long long>(seedValue),
+                 corpus.wordnet->description().c_str());
+    QElapsedTimer clock;
+    clock.start();
     ProgressBar bar(isatty(fileno(stderr)) != 0);
     const TrainResult result = train(corpus.corpus.train, config, [&bar](int step, int total, double loss) {
         bar.update(step, total, loss);
@@ -257,7 +279,7 @@ int runTrain(const QStringList &arguments)
     const QString written = writeFileSafely(parser.value(out), serializeModel(*result.model));
     if (!written.isEmpty())
         return complain(written, Failure);
-    std::fprintf(stderr, "Wrote %s\n", qPrintable(parser.value(out)));
+    std::fprintf(stderr, "Wrote %s (trained in %.0f s)\n", qPrintable(parser.value(out)), clock.elapsed() / 1000.0);
     return Success;
 }
 
@@ -273,7 +295,12 @@ int runEval(const QStringList &arguments)
                                       QStringLiteral("List the sentences that failed."));
     const QCommandLineOption byTemplate(QStringLiteral("by-template"),
                                         QStringLiteral("Break the counts down by template."));
-    parser.addOptions({model, failures, byTemplate});
+    const QCommandLineOption students(
+        QStringLiteral("students"),
+        QStringLiteral("Sentences written as students write them, one a line, for the share of spelled-out "
+                       "tokens."),
+        QStringLiteral("FILE"), QStringLiteral("tests/data/student-sentences.txt"));
+    parser.addOptions({model, failures, byTemplate, students});
     if (const int done = parseCommand(parser, arguments); done >= 0)
         return done;
     const ModelLoad loaded = loadModel(parser.value(model));
@@ -283,24 +310,68 @@ int runEval(const QStringList &arguments)
     if (!corpus.error.isEmpty())
         return complain(corpus.error, Failure);
     const EvalReport report = evaluate(loaded.model, corpus.corpus.heldOut);
+    const EvalReport newTemplates = evaluate(loaded.model, corpus.corpus.heldOutNewTemplates);
     QByteArray text;
-    text +=
-        QStringLiteral("Model %1, on held-out sentences (new nouns, and templates left out of training):\n")
-            .arg(QString::fromStdString(loaded.model->name))
-            .toUtf8();
-    text += QStringLiteral(
-                "  Winograd pairs, final layer's attention from the pronoun: %1 / %2 = %3%  (target 90%)\n")
+    text += QStringLiteral("Model %1, on held-out sentences (nouns, adjectives and cue words no training "
+                           "sentence contains, known only through WordNet; some templates left out too):\n")
+                .arg(QString::fromStdString(loaded.model->name))
+                .toUtf8();
+    text += QStringLiteral("  Winograd pairs with \"it\", final layer's attention from the pronoun (mean of its "
+                           "heads): %1 / %2 = %3%  (target 90%)\n")
                 .arg(report.pairsCorrect)
                 .arg(report.pairs)
                 .arg(100.0 * report.pairAccuracy(), 0, 'f', 1)
                 .toUtf8();
+    text += QStringLiteral("  Winograd pairs with \"he\"/\"she\" and people, the same measure: %1 / %2 = %3%  "
+                           "(target 90%)\n")
+                .arg(report.personPairsCorrect)
+                .arg(report.personPairs)
+                .arg(100.0 * report.personPairAccuracy(), 0, 'f', 1)
+                .toUtf8();
     text += QStringLiteral(
-                "  Ambiguous words attending most to the word that settles their sense: %1 / %2 = %3%  "
+                "  Ambiguous words attending most to an unseen word that settles their sense: %1 / %2 = %3%  "
                 "(target 80%)\n")
                 .arg(report.senseCorrect)
                 .arg(report.senseTotal)
                 .arg(100.0 * report.senseAccuracy(), 0, 'f', 1)
                 .toUtf8();
+    text += QStringLiteral("  The same in templates training never saw: \"it\" %1 / %2 = %3%, \"he\"/\"she\" %4 / %5 "
+                           "= %6%, ambiguous words %7 / %8 = %9%\n")
+                .arg(newTemplates.pairsCorrect)
+                .arg(newTemplates.pairs)
+                .arg(100.0 * newTemplates.pairAccuracy(), 0, 'f', 1)
+                .arg(newTemplates.personPairsCorrect)
+                .arg(newTemplates.personPairs)
+                .arg(100.0 * newTemplates.personPairAccuracy(), 0, 'f', 1)
+                .arg(newTemplates.senseCorrect)
+                .arg(newTemplates.senseTotal)
+                .arg(100.0 * newTemplates.senseAccuracy(), 0, 'f', 1)
+                .toUtf8();
+    {
+        const FileRead file = readFileWithLimit(parser.value(students), static_cast<qint64>(kMaxTextBytes),
+                                                parser.value(students), QStringLiteral("a sentence file"), true);
+        if (file.ok()) {
+            const CoverageReport c = coverage(*loaded.model, file.bytes.toStdString());
+            text += QStringLiteral("  Student-style sentences (%1, %2 tokens): %3 trained, %4 from WordNet, %5 "
+                                   "spelled out = %6%  (target at most 2%)\n")
+                        .arg(c.sentences)
+                        .arg(c.tokens)
+                        .arg(c.trained)
+                        .arg(c.fromWordNet)
+                        .arg(c.spelledOut)
+                        .arg(100.0 * c.spelledOutShare(), 0, 'f', 2)
+                        .toUtf8();
+            if (parser.isSet(failures) && !c.spelledOutWords.empty()) {
+                QStringList words;
+                for (const std::string &w : c.spelledOutWords)
+                    words << QString::fromStdString(w);
+                text += QStringLiteral("  spelled out: %1\n").arg(words.join(QStringLiteral(", "))).toUtf8();
+            }
+        } else {
+            text += QStringLiteral("  Student-style sentences: skipped (%1)\n").arg(file.error).toUtf8();
+        }
+        text += QStringLiteral("  WordNet: %1\n").arg(QString::fromStdString(wordNetStatus())).toUtf8();
+    }
     if (parser.isSet(QStringLiteral("by-template"))) {
         text += "  By template (pairs for pronoun templates, sentences for ambiguous words):\n";
         for (const auto &[frame, counts] : report.byFrame)

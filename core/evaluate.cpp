@@ -2,10 +2,12 @@
 #include "evaluate.h"
 
 #include "compare.h"
+#include "meaning.h"
 
 #include <cassert>
 #include <iomanip>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace attention {
@@ -59,6 +61,7 @@ EvalReport evaluate(std::shared_ptr<const Model> model, const std::vector<Exampl
     EvalReport report;
     std::map<int, bool> pairRight;        // pairId → both sentences so far right
     std::map<int, std::string> pairFrame; // pairId → its template
+    std::set<int> personPair;             // pairIds whose pronoun is he or she
     std::size_t referentFailures = 0, senseFailures = 0;
     for (std::size_t index = 0; index < heldOut.size(); ++index) {
         const Example &e = heldOut[index];
@@ -116,6 +119,8 @@ EvalReport evaluate(std::shared_ptr<const Model> model, const std::vector<Exampl
             if (!inserted)
                 it->second = it->second && right;
             pairFrame[key] = e.frame;
+            if (e.words[static_cast<std::size_t>(e.position)] != "it")
+                personPair.insert(key);
         } else {
             ++report.senseTotal;
             report.senseCorrect += right ? 1 : 0;
@@ -129,12 +134,44 @@ EvalReport evaluate(std::shared_ptr<const Model> model, const std::vector<Exampl
             report.failures.push_back(sentence(e.words) + " (" + e.label + "): " + why.str());
         }
     }
-    report.pairs = static_cast<int>(pairRight.size());
     for (const auto &[id, right] : pairRight) {
-        report.pairsCorrect += right ? 1 : 0;
+        const bool person = personPair.count(id) > 0;
+        (person ? report.personPairs : report.pairs) += 1;
+        (person ? report.personPairsCorrect : report.pairsCorrect) += right ? 1 : 0;
         auto &[correct, total] = report.byFrame[pairFrame[id]];
         correct += right ? 1 : 0;
         ++total;
+    }
+    return report;
+}
+
+CoverageReport coverage(const Model &model, const std::string &text)
+{
+    CoverageReport report;
+    std::istringstream lines(text);
+    std::string line;
+    std::set<std::string> listed;
+    while (std::getline(lines, line)) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos || line[line.find_first_not_of(" \t")] == '#')
+            continue;
+        ++report.sentences;
+        std::map<std::string, WordSource> seen;
+        for (const Token &t : tokenize(line)) {
+            ++report.tokens;
+            auto it = seen.find(t.text);
+            if (it == seen.end())
+                it = seen.emplace(t.text, meaningOf(model, t.text, false).origin.source).first;
+            switch (it->second) {
+            case WordSource::Vocabulary: ++report.trained; break;
+            case WordSource::WordNet: ++report.fromWordNet; break;
+            case WordSource::SpelledOut:
+            case WordSource::UnknownToken:
+                ++report.spelledOut;
+                if (listed.insert(t.text).second)
+                    report.spelledOutWords.push_back(t.text);
+                break;
+            }
+        }
     }
     return report;
 }

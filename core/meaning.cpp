@@ -338,6 +338,7 @@ WordMeaning meaningOf(const Model &model, const std::string &token, bool findLik
         }
     }
     m.origin.source = WordSource::SpelledOut;
+    m.origin.noDictionary = useWordNet && !model.wordnet;
     m.vector = useWordNet ? spelledOutVector(model, normalized)
                           : hashedEmbedding(normalized, model.d_model, model.hashedScale);
     return m;
@@ -359,7 +360,7 @@ std::string originLabel(const WordOrigin &origin)
     case WordSource::SpelledOut:
         break;
     }
-    return "spelled out: not in the dictionary";
+    return origin.noDictionary ? "spelled out: WordNet is not installed" : "spelled out: not in the dictionary";
 }
 
 std::string originExplanation(const WordOrigin &origin, const std::string &token, const std::string &modelName)
@@ -382,8 +383,12 @@ std::string originExplanation(const WordOrigin &origin, const std::string &token
     case WordSource::SpelledOut:
         break;
     }
-    return q + " is neither in the " + modelName +
-           " model nor in the dictionary (a name, a typo, code or another script), so its vector is made "
+    if (origin.noDictionary)
+        return q + " is not in the " + modelName + " model's vocabulary, and the dictionary it would be looked up in "
+               "cannot be read (" + wordNetStatus() + "), so its vector is made from its spelling. Its attention "
+               "means little; install wordnet-base to give it a meaning.";
+    return q + " is not in the vocabulary of the " + modelName +
+           " model, nor in the dictionary (a name, a typo, code or another script), so its vector is made "
            "from its spelling. Its attention means little beyond what similar spellings suggest.";
 }
 

@@ -86,6 +86,7 @@ struct WordOrigin
     std::string asWord;    // the vocabulary or WordNet word it was found as ("dog" for "dogs")
     std::string category;  // WordNet: the category of its most common sense, "noun.animal"
     std::string like;      // WordNet: the trained word whose vector is closest
+    bool noDictionary = false; // spelled out because WordNet could not be read (not installed)
 };
 
 struct Model

@@ -1,12 +1,16 @@
 // Training by hand-written backpropagation through the very trace the app shows, and Adam.
 #include "train.h"
 
+#include "meaning.h"
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace attention {
 
@@ -139,15 +143,6 @@ Eigen::MatrixXd layerBackward(const LayerTrace &t, const LayerWeights &w, Eigen:
 [[maybe_unused]] bool sameShape(const Eigen::MatrixXd &a, const Eigen::MatrixXd &b)
 {
     return a.rows() == b.rows() && a.cols() == b.cols();
-}
-
-std::vector<std::pair<double *, std::ptrdiff_t>> parameterBlocks(Model &model)
-{
-    std::vector<std::pair<double *, std::ptrdiff_t>> blocks;
-    forEachParameter(model, [&](const std::string &, double *data, std::ptrdiff_t size) {
-        blocks.emplace_back(data, size);
-    });
-    return blocks;
 }
 
 // Why training cannot start, or an empty string.
@@ -420,6 +415,76 @@ double exampleLoss(const Model &model, const Example &example, Model *gradients)
     return loss;
 }
 
+namespace {
+
+// One row of a sparse (rows, columns) matrix: (column, weight) pairs.
+using SparseRow = std::vector<std::pair<int, double>>;
+
+// The words of training as the model reads them, and how each row of the training vocabulary is made:
+// rows [0, V) the words with all their features, [V, 2V) the same without their own synsets (content
+// words only), [2V, 3V) spelled out. Rows past V exist only while training.
+struct Composition
+{
+    std::vector<std::string> words;           // V normalized words
+    std::vector<bool> own;                    // per word: a vector of its own (no WordNet features)
+    std::vector<std::string> featureKeys;     // F keys: "=word" for own vectors, WordNet keys otherwise
+    std::vector<SparseRow> features;          // 3V rows over F features (spelled-out rows: empty)
+    std::vector<SparseRow> ngrams;            // 3V rows over the n-gram buckets (only spelled-out rows)
+};
+
+const char kGeneralMark = '\x01';
+const char kSpelledMark = '\x02';
+
+bool isWordNetWord(const std::string &w)
+{
+    return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '\''; });
+}
+
+Composition compose(const std::vector<std::string> &words, const TrainConfig &config)
+{
+    Composition c;
+    c.words = words;
+    const std::size_t V = words.size();
+    std::map<std::string, int> keyIndex;
+    auto keyOf = [&](const std::string &key) {
+        const auto [it, inserted] = keyIndex.emplace(key, static_cast<int>(c.featureKeys.size()));
+        if (inserted)
+            c.featureKeys.push_back(key);
+        return it->second;
+    };
+    std::set<std::string> own(config.ownWords.begin(), config.ownWords.end());
+    c.features.assign(3 * V, {});
+    c.ngrams.assign(3 * V, {});
+    c.own.assign(V, true);
+    for (std::size_t i = 0; i < V; ++i) {
+        const std::string &w = words[i];
+        WordFeatures f;
+        if (config.wordnet && own.count(w) == 0 && isWordNetWord(w))
+            f = wordNetFeatures(*config.wordnet, w);
+        if (!f.inWordNet) {
+            c.features[i] = {{keyOf("=" + w), 1.0}};
+            c.features[V + i] = c.features[i];
+        } else {
+            c.own[i] = false;
+            double general = 0.0;
+            for (const WeightedFeature &feature : f.features) {
+                c.features[i].emplace_back(keyOf(feature.key), feature.weight);
+                if (!feature.own)
+                    general += feature.weight;
+            }
+            for (const WeightedFeature &feature : f.features)
+                if (!feature.own && general > 0.0)
+                    c.features[V + i].emplace_back(keyOf(feature.key), feature.weight / general);
+            if (c.features[V + i].empty())
+                c.features[V + i] = c.features[i];
+        }
+        c.ngrams[2 * V + i] = ngramBuckets(w, config.ngramBuckets);
+    }
+    return c;
+}
+
+} // namespace
+
 TrainResult train(const std::vector<Example> &data, const TrainConfig &config,
                   const std::function<void(int, int, double)> &progress)
 {
@@ -427,6 +492,7 @@ TrainResult train(const std::vector<Example> &data, const TrainConfig &config,
     result.error = checkTrainingInput(data, config);
     if (!result.error.empty())
         return result;
+    const bool knowledge = config.wordnet != nullptr;
 
     // 1. Vocabulary and classes in order of first appearance: no hash order can change the model.
     std::vector<std::string> words;
@@ -437,48 +503,179 @@ TrainResult train(const std::vector<Example> &data, const TrainConfig &config,
         if (seenClasses.insert(e.label).second)
             classes.push_back(e.label);
     }
-    result.model = std::make_shared<Model>(initModel(words, classes, config));
+    TrainConfig shape = config;
+    if (config.sinusoidal)
+        shape.maxPositions = 1; // replaced below by the computed encoding
+    result.model = std::make_shared<Model>(initModel(words, classes, shape));
     Model &model = *result.model;
+    if (config.sinusoidal) {
+        model.positions = {PositionEncoding::Kind::Sinusoidal, kMaxTokens, 10000.0, config.positionScale};
+        model.positionEmbedding = sinusoidalPositions(kMaxTokens, config.d_model, 10000.0, config.positionScale);
+    } else {
+        model.positions = {PositionEncoding::Kind::Table, config.maxPositions, 10000.0, 1.0};
+    }
     std::ostringstream description;
     description << model.description << " " << config.steps << " steps of Adam, batches of " << config.batch
-                << ", on " << data.size() << " examples (seed " << config.seed << ").";
-    model.description = description.str();
+                << " on " << config.threads << " thread(s), on " << data.size() << " examples (seed " << config.seed
+                << ").";
 
-    // 2. Gradients and Adam's two moments share the model's shapes; walk all four as flat blocks.
-    Model gradients = zerosLike(model);
+    // 2. With word knowledge: the vocabulary's rows are compositions of feature and n-gram vectors, which
+    //    are what is learned. The training vocabulary gets the general and spelled-out rows.
+    Composition composition;
+    Eigen::MatrixXd featureVectors, ngramVectors; // (F, d), (buckets, d)
+    std::size_t V = 0;
+    if (knowledge) {
+        std::vector<std::string> real(model.vocabulary.begin(), model.vocabulary.end() - 1); // without <unk>
+        composition = compose(real, config);
+        V = real.size();
+        Random featureRandom(config.seed ^ 0x5851F42D4C957F2Dull);
+        featureVectors = randomMatrix(featureRandom, static_cast<Eigen::Index>(composition.featureKeys.size()),
+                                      config.d_model, config.featureStd);
+        ngramVectors = randomMatrix(featureRandom, config.ngramBuckets, config.d_model, config.featureStd);
+        model.vocabulary = real;
+        for (std::size_t i = 0; i < V; ++i)
+            model.vocabulary.push_back(std::string(1, kGeneralMark) + real[i]);
+        for (std::size_t i = 0; i < V; ++i)
+            model.vocabulary.push_back(std::string(1, kSpelledMark) + real[i]);
+        model.indexVocabulary();
+        model.unknownWords = UnknownWords::WordNet;
+        model.tokenEmbedding = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(3 * V), config.d_model);
+        description << " Words outside the vocabulary are read through " << config.wordnet->description() << ".";
+    }
+    model.description = description.str();
+    // Rebuilds vocabulary rows from the feature and n-gram vectors.
+    auto composeRow = [&](std::size_t row) {
+        Eigen::RowVectorXd v = Eigen::RowVectorXd::Zero(config.d_model);
+        for (const auto &[f, w] : composition.features[row])
+            v += w * featureVectors.row(f);
+        for (const auto &[b, w] : composition.ngrams[row])
+            v += w * ngramVectors.row(b);
+        model.tokenEmbedding.row(static_cast<Eigen::Index>(row)) = v;
+    };
+    if (knowledge)
+        for (std::size_t row = 0; row < 3 * V; ++row)
+            composeRow(row);
+
+    // 3. Gradients per thread and Adam's two moments share the model's shapes; walk them as flat blocks.
+    //    With word knowledge, the embeddings are not parameters (they are made from the feature vectors,
+    //    which are), and sinusoidal positions are never learned.
+    const int threads = std::max(1, std::min(config.threads, config.batch));
+    std::vector<Model> gradients(static_cast<std::size_t>(threads), zerosLike(model));
     Model firstMoment = zerosLike(model);
     Model secondMoment = zerosLike(model);
-    const auto parameters = parameterBlocks(model);
-    const auto gradientBlocks = parameterBlocks(gradients);
-    const auto firstBlocks = parameterBlocks(firstMoment);
-    const auto secondBlocks = parameterBlocks(secondMoment);
+    auto learned = [&](Model &m, Eigen::MatrixXd *features, Eigen::MatrixXd *ngrams) {
+        std::vector<std::pair<double *, std::ptrdiff_t>> blocks;
+        forEachParameter(m, [&](const std::string &name, double *block, std::ptrdiff_t size) {
+            if ((knowledge && name == "embeddings") || (config.sinusoidal && name == "positions"))
+                return;
+            blocks.emplace_back(block, size);
+        });
+        if (knowledge) {
+            blocks.emplace_back(features->data(), features->size());
+            blocks.emplace_back(ngrams->data(), ngrams->size());
+        }
+        return blocks;
+    };
+    Eigen::MatrixXd featureGradient = Eigen::MatrixXd::Zero(featureVectors.rows(), featureVectors.cols());
+    Eigen::MatrixXd ngramGradient = Eigen::MatrixXd::Zero(ngramVectors.rows(), ngramVectors.cols());
+    Eigen::MatrixXd m1 = featureGradient, v1 = featureGradient, m2 = ngramGradient, v2 = ngramGradient;
+    const auto parameters = learned(model, &featureVectors, &ngramVectors);
+    const auto gradientBlocks = learned(gradients.front(), &featureGradient, &ngramGradient);
+    const auto firstBlocks = learned(firstMoment, &m1, &m2);
+    const auto secondBlocks = learned(secondMoment, &v1, &v2);
+    std::vector<std::vector<std::pair<double *, std::ptrdiff_t>>> threadBlocks;
+    for (Model &g : gradients) {
+        std::vector<std::pair<double *, std::ptrdiff_t>> all;
+        forEachParameter(g, [&](const std::string &, double *block, std::ptrdiff_t size) {
+            all.emplace_back(block, size);
+        });
+        threadBlocks.push_back(std::move(all));
+    }
 
     // A stream of its own for sampling, so the batches do not replay the initial weights' draws.
     Random random(Random(config.seed ^ 0xD1B54A32D192ED03ull).next());
-    Example masked;
+    std::vector<Example> batch(static_cast<std::size_t>(config.batch));
+    std::vector<double> losses(static_cast<std::size_t>(threads));
     result.losses.reserve(static_cast<std::size_t>(config.steps));
     double beta1Power = 1.0;
     double beta2Power = 1.0;
+    const int unknownRow = knowledge ? -1 : model.lookup(kUnknownWord);
     for (int step = 0; step < config.steps; ++step) {
-        // 3. The mean loss of a batch drawn with replacement; a few words become "<unk>" so that the
-        //    "<unk>" row learns what an unseen word should mean. The classified word stays itself.
-        for (const auto &[block, size] : gradientBlocks)
-            std::fill(block, block + size, 0.0);
-        double batchLoss = 0.0;
-        for (int b = 0; b < config.batch; ++b) {
-            const Example &example =
-                data[static_cast<std::size_t>(random.below(static_cast<int>(data.size())))];
+        // 4. The batch, drawn with replacement. A few words become "<unk>", or with word knowledge are
+        //    spelled out or lose their own synsets, so that the model learns what such words mean. The
+        //    classified word stays itself. All draws happen here, in one order, before any thread runs.
+        std::set<int> rows;
+        for (Example &masked : batch) {
+            const Example &example = data[static_cast<std::size_t>(random.below(static_cast<int>(data.size())))];
             masked.words = example.words;
             masked.position = example.position;
             masked.label = example.label;
-            for (std::size_t i = 0; i < masked.words.size(); ++i)
-                if (random.uniform() < config.unknownRate && static_cast<int>(i) != example.position)
-                    masked.words[i] = kUnknownWord;
-            batchLoss += exampleLoss(model, masked, &gradients);
+            for (std::size_t i = 0; i < masked.words.size(); ++i) {
+                const double u = random.uniform();
+                const bool classified = static_cast<int>(i) == example.position;
+                if (!knowledge) {
+                    if (u < config.unknownRate && !classified)
+                        masked.words[i] = kUnknownWord;
+                    continue;
+                }
+                const int row = model.lookup(masked.words[i]);
+                if (row < 0)
+                    continue;
+                if (u < config.unknownRate && !classified)
+                    masked.words[i] = std::string(1, kSpelledMark) + model.vocabulary[static_cast<std::size_t>(row)];
+                else if (u < config.unknownRate + config.generalRate && !composition.own[static_cast<std::size_t>(row)])
+                    masked.words[i] = std::string(1, kGeneralMark) + model.vocabulary[static_cast<std::size_t>(row)];
+                rows.insert(model.lookup(masked.words[i]));
+            }
         }
+        // 5. Forward and backward, the batch cut in `threads` fixed slices, each into its own gradients.
+        auto work = [&](int t) {
+            const int from = config.batch * t / threads, to = config.batch * (t + 1) / threads;
+            double loss = 0.0;
+            for (int b = from; b < to; ++b)
+                loss += exampleLoss(model, batch[static_cast<std::size_t>(b)], &gradients[static_cast<std::size_t>(t)]);
+            losses[static_cast<std::size_t>(t)] = loss;
+        };
+        if (threads == 1) {
+            work(0);
+        } else {
+            std::vector<std::thread> pool;
+            for (int t = 1; t < threads; ++t)
+                pool.emplace_back(work, t);
+            work(0);
+            for (std::thread &thread : pool)
+                thread.join();
+        }
+        // 6. Sum the slices in order into the first one, so the sum never depends on timing.
+        double batchLoss = 0.0;
+        for (int t = 0; t < threads; ++t)
+            batchLoss += losses[static_cast<std::size_t>(t)];
         batchLoss /= config.batch;
+        for (int t = 1; t < threads; ++t)
+            for (std::size_t k = 0; k < threadBlocks[0].size(); ++k) {
+                Eigen::Map<Eigen::ArrayXd> into(threadBlocks[0][k].first, threadBlocks[0][k].second);
+                Eigen::Map<Eigen::ArrayXd> from(threadBlocks[static_cast<std::size_t>(t)][k].first,
+                                                threadBlocks[static_cast<std::size_t>(t)][k].second);
+                into += from;
+                from.setZero();
+            }
+        // 7. With word knowledge, carry each vocabulary row's gradient to the vectors it was made of.
+        if (knowledge) {
+            Eigen::MatrixXd &dE = gradients.front().tokenEmbedding;
+            for (int row : rows) {
+                if (row < 0)
+                    continue;
+                const auto r = static_cast<std::size_t>(row);
+                for (const auto &[f, w] : composition.features[r])
+                    featureGradient.row(f) += w * dE.row(row);
+                for (const auto &[bucket, w] : composition.ngrams[r])
+                    ngramGradient.row(bucket) += w * dE.row(row);
+                dE.row(row).setZero();
+            }
+        }
+        (void)unknownRow;
 
-        // 4. Average the gradients, then clip their global norm to 1 so one bad batch cannot throw the
+        // 8. Average the gradients, then clip their global norm to 1 so one bad batch cannot throw the
         //    weights far.
         double squaredNorm = 0.0;
         for (const auto &[g, size] : gradientBlocks) {
@@ -489,7 +686,7 @@ TrainResult train(const std::vector<Example> &data, const TrainConfig &config,
         const double norm = std::sqrt(squaredNorm);
         const double clip = norm > 1.0 ? 1.0 / norm : 1.0;
 
-        // 5. Adam with bias correction: m and v start at 0, so early averages are scaled up by
+        // 9. Adam with bias correction: m and v start at 0, so early averages are scaled up by
         //    1/(1 − βᵗ) to estimate the moments without that bias.
         beta1Power *= config.beta1;
         beta2Power *= config.beta2;
@@ -499,18 +696,68 @@ TrainResult train(const std::vector<Example> &data, const TrainConfig &config,
         for (std::size_t k = 0; k < parameters.size(); ++k) {
             const std::ptrdiff_t size = parameters[k].second;
             Eigen::Map<Eigen::ArrayXd> p(parameters[k].first, size);
-            Eigen::Map<const Eigen::ArrayXd> g(gradientBlocks[k].first, size);
+            Eigen::Map<Eigen::ArrayXd> g(gradientBlocks[k].first, size);
             Eigen::Map<Eigen::ArrayXd> m(firstBlocks[k].first, size);
             Eigen::Map<Eigen::ArrayXd> v(secondBlocks[k].first, size);
             m = config.beta1 * m + (1.0 - config.beta1) * clip * g;
             v = config.beta2 * v + (1.0 - config.beta2) * (clip * g).square();
             p -= rate * (m * correction1) / ((v * correction2).sqrt() + config.epsilon);
+            g.setZero();
         }
+        // Every gradient block not learned (the embeddings without word knowledge are learned) is zeroed
+        // above; the rest of the first slice's blocks (sinusoidal positions) are cleared here.
+        if (config.sinusoidal)
+            gradients.front().positionEmbedding.setZero();
+        if (knowledge)
+            for (int row : rows)
+                if (row >= 0)
+                    composeRow(static_cast<std::size_t>(row));
 
         result.losses.push_back(batchLoss);
         if (progress)
             progress(step + 1, config.steps, batchLoss);
     }
+
+    // 10. The model as shipped: the vocabulary's own rows, recomposed from the final vectors, and the
+    //     WordNet features and n-grams for every word outside it.
+    if (knowledge) {
+        for (std::size_t row = 0; row < V; ++row)
+            composeRow(row);
+        model.vocabulary.resize(V);
+        model.tokenEmbedding.conservativeResize(static_cast<Eigen::Index>(V), Eigen::NoChange);
+        model.indexVocabulary();
+        WordKnowledge &k = model.knowledge;
+        for (std::size_t f = 0; f < composition.featureKeys.size(); ++f)
+            if (composition.featureKeys[f].front() != '=')
+                k.keys.push_back(composition.featureKeys[f]);
+        k.vectors.resize(static_cast<Eigen::Index>(k.keys.size()), config.d_model);
+        for (std::size_t f = 0, r = 0; f < composition.featureKeys.size(); ++f)
+            if (composition.featureKeys[f].front() != '=')
+                k.vectors.row(static_cast<Eigen::Index>(r++)) = featureVectors.row(static_cast<Eigen::Index>(f));
+        k.indexKeys();
+        k.ngrams = ngramVectors;
+        for (std::size_t i = 0; i < V; ++i)
+            if (composition.own[i])
+                k.ownWords.push_back(model.vocabulary[i]);
+        std::sort(k.ownWords.begin(), k.ownWords.end());
+        k.builtFrom = config.wordnet->description();
+        model.wordnet = config.wordnet;
+    }
+    // 11. Six significant digits are kept: the file is a third as long, and the model as shipped (and
+    //     evaluated) is exactly what it holds.
+    auto round6 = [](double *data, std::ptrdiff_t size) {
+        for (std::ptrdiff_t i = 0; i < size; ++i)
+            if (data[i] != 0.0 && std::isfinite(data[i])) {
+                const double scale = std::pow(10.0, 5 - static_cast<int>(std::floor(std::log10(std::abs(data[i])))));
+                data[i] = std::round(data[i] * scale) / scale;
+            }
+    };
+    forEachParameter(model, [&](const std::string &name, double *data, std::ptrdiff_t size) {
+        if (!(config.sinusoidal && name == "positions"))
+            round6(data, size);
+    });
+    round6(model.knowledge.vectors.data(), model.knowledge.vectors.size());
+    round6(model.knowledge.ngrams.data(), model.knowledge.ngrams.size());
     return result;
 }
 

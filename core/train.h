@@ -3,6 +3,7 @@
 
 #include "attention.h"
 #include "example.h"
+#include "wordnet.h"
 
 #include <cstdint>
 #include <functional>
@@ -20,7 +21,7 @@ struct TrainConfig
     int layers = 2;
     int d_ff = 64;
     int maxPositions = 32;
-    int steps = 8000;
+    int steps = 30000;
     int batch = 32;
     double learningRate = 3e-3;
     double beta1 = 0.9;
@@ -28,6 +29,24 @@ struct TrainConfig
     double epsilon = 1e-8;
     double unknownRate = 0.02; // share of training words replaced by "<unk>", so unknown words mean something
     std::uint64_t seed = 1;
+
+    // Word knowledge (meaning.h). With `wordnet`, a word's vector is the composition of learned WordNet
+    // feature vectors (its own vector only for the words of ownWords and those WordNet lacks); a share
+    // `generalRate` of content words lose their own synsets for one sentence, so the model learns to read
+    // meaning from categories and hypernyms, which is all a word it never saw will have; a share
+    // `unknownRate` of words are spelled out (character n-grams, `ngramBuckets` learned vectors) instead
+    // of "<unk>". Without `wordnet`, the model has a vocabulary and "<unk>" only.
+    std::shared_ptr<const WordNet> wordnet;
+    std::vector<std::string> ownWords;
+    double generalRate = 0.6;
+    int ngramBuckets = 512;
+    double featureStd = 0.3; // initial feature and n-gram vectors: N(0, featureStd²)
+    // Positions: a learned table of maxPositions rows, or the sinusoidal encoding up to kMaxTokens.
+    bool sinusoidal = false;
+    double positionScale = 0.1;
+    // Each step's batch is split in `threads` fixed slices, summed in slice order: the same seed and the
+    // same number of threads give the same bytes, however the threads are scheduled.
+    int threads = 1;
 };
 
 // A deterministic random stream (splitmix64): the same seed gives the same numbers on every machine,
@@ -71,7 +90,7 @@ struct TrainResult
 };
 
 // Trains from scratch. `progress(step, steps, loss)` is called after every step. Deterministic: the same
-// data, config and seed give bit-identical weights on the same machine.
+// data, config, seed and thread count give bit-identical weights on the same machine.
 TrainResult train(const std::vector<Example> &data, const TrainConfig &config,
                   const std::function<void(int, int, double)> &progress = {});
 

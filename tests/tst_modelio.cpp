@@ -1,9 +1,11 @@
 // Model files: the built-in didactic model, round trips, and clear errors for malformed files.
 #include "attention.h"
+#include "meaning.h"
 #include "modelio.h"
 #include "testmodels.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -135,6 +137,9 @@ private slots:
     void overflowingModelIsRefusedNotTraced();
     void didacticItFindsAnimal();
     void didacticJavaFindsProgramming();
+    void trainedTraceRecomputesFromTheJson_data();
+    void trainedTraceRecomputesFromTheJson();
+    void didacticKnowsWordNetWords();
 };
 
 void tst_ModelIo::validFileLoads()
@@ -473,6 +478,98 @@ void tst_ModelIo::didacticJavaFindsProgramming()
     QVERIFY(r.ok());
     QCOMPARE(argmaxInRow(r.trace.layers[0].heads[0].weights, indexOf(r.trace, "Java")),
              indexOf(r.trace, "programming"));
+}
+
+void tst_ModelIo::trainedTraceRecomputesFromTheJson_data()
+{
+    QTest::addColumn<int>("tokens");
+    QTest::newRow("32") << 32;
+    QTest::newRow("512") << 512;
+    QTest::newRow("2048") << 2048;
+}
+
+void tst_ModelIo::trainedTraceRecomputesFromTheJson()
+{
+    // The positions are not stored but computed: recompute the first layer's input X = E + P, and the
+    // first head's weights, from the JSON file alone (the sinusoid's formula, plain Eigen).
+    QFETCH(int, tokens);
+    QFile file(QStringLiteral(":/models/trained.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray json = file.readAll();
+    const QJsonObject root = QJsonDocument::fromJson(json).object();
+    const QJsonObject positions = root["positions"].toObject();
+    QCOMPARE(positions["encoding"].toString(), QStringLiteral("sinusoidal"));
+    QCOMPARE(positions["count"].toInt(), 2048);
+    const double base = positions["base"].toDouble(), scale = positions["scale"].toDouble();
+    const int d = root["d_model"].toInt();
+    const QJsonObject embeddings = root["embeddings"].toObject();
+
+    const ModelLoad m = parseModel(json, QStringLiteral("trained.json"));
+    QVERIFY2(m.ok(), qPrintable(m.error));
+    const char *cycle[] = {"the", "animal", "didn't", "cross", "the", "street", "because", "it", "was", "too", "tired", "."};
+    std::vector<std::string> words;
+    for (int i = 0; i < tokens; ++i)
+        words.push_back(cycle[i % 12]);
+    const TraceResult r = traceTokens(m.model, tokensFromWords(words));
+    QVERIFY2(r.ok(), r.error.c_str());
+    Eigen::MatrixXd X(tokens, d);
+    for (int i = 0; i < tokens; ++i) {
+        const QJsonArray e = embeddings[QString::fromLatin1(cycle[i % 12])].toArray();
+        QCOMPARE(e.size(), d);
+        for (int j = 0; j < d; ++j) {
+            // PE(p, 2k) = sin(p / base^(2k/d)), PE(p, 2k+1) = cos(p / base^(2k/d)), times scale.
+            const double angle = i / std::pow(base, 2.0 * (j / 2) / d);
+            X(i, j) = e.at(j).toDouble() + scale * (j % 2 == 0 ? std::sin(angle) : std::cos(angle));
+        }
+    }
+    QVERIFY((X - r.trace.layers[0].input).cwiseAbs().maxCoeff() < 1e-12);
+    const QJsonObject head = root["layers"].toArray()[0].toObject()["heads"].toArray()[0].toObject();
+    auto matrix = [](const QJsonValue &v) {
+        const QJsonArray rows = v.toArray();
+        Eigen::MatrixXd out(rows.size(), rows.at(0).toArray().size());
+        for (int i = 0; i < rows.size(); ++i)
+            for (int j = 0; j < out.cols(); ++j)
+                out(i, j) = rows.at(i).toArray().at(j).toDouble();
+        return out;
+    };
+    auto row = [](const QJsonValue &v) {
+        const QJsonArray a = v.toArray();
+        Eigen::RowVectorXd out(a.size());
+        for (int i = 0; i < a.size(); ++i)
+            out(i) = a.at(i).toDouble();
+        return out;
+    };
+    Eigen::MatrixXd Q = X * matrix(head["W_Q"]), K = X * matrix(head["W_K"]);
+    Q.rowwise() += row(head["b_Q"]);
+    K.rowwise() += row(head["b_K"]);
+    // The last query's row of the softmax, and the first one's.
+    for (int q : {0, tokens - 1}) {
+        Eigen::RowVectorXd s = Q.row(q) * K.transpose() / std::sqrt(double(Q.cols()));
+        Eigen::RowVectorXd w = (s.array() - s.maxCoeff()).exp();
+        w /= w.sum();
+        QVERIFY((w - r.trace.layers[0].heads[0].weights.row(q)).cwiseAbs().maxCoeff() < 1e-9);
+    }
+}
+
+void tst_ModelIo::didacticKnowsWordNetWords()
+{
+    // "elephant" is not in the didactic model's hand-set list: WordNet's noun.animal makes it an animate
+    // noun there too, so "it" still finds it.
+    const ModelLoad m = loadModel(QStringLiteral("didactic"));
+    QVERIFY(m.ok());
+    const TraceResult r = traceText(m.model, "The elephant didn't cross the bridge because it was too tired.");
+    QVERIFY(r.ok());
+    QCOMPARE(r.trace.origins[1].source, WordSource::WordNet);
+    QCOMPARE(r.trace.origins[1].category, std::string("noun.animal"));
+    const int noun = m.model->featureNames.empty() ? -1 : 0;
+    QCOMPARE(noun, 0);
+    QVERIFY(r.trace.tokenEmbeddings(1, 0) > 0.5); // noun
+    QVERIFY(r.trace.tokenEmbeddings(1, 1) > 0.5); // animate
+    QCOMPARE(argmaxInRow(r.trace.layers[0].heads[0].weights, 7), 1);
+    // A word WordNet does not have is spelled out and flagged.
+    const TraceResult z = traceText(m.model, "zorblat");
+    QCOMPARE(z.trace.origins[0].source, WordSource::SpelledOut);
+    QVERIFY(!z.trace.known[0]);
 }
 
 QTEST_GUILESS_MAIN(tst_ModelIo)

@@ -1,5 +1,7 @@
-// Builds the standard corpus from the built-in lexicon.
+// Builds the standard corpus from the built-in lexicon and WordNet.
 #include "learning.h"
+
+#include "meaning.h"
 
 #include <QFile>
 
@@ -18,15 +20,30 @@ CorpusLoad standardCorpus()
         result.error = QStringLiteral("lexicon.txt: %1").arg(QString::fromStdString(lexicon.error));
         return result;
     }
-    result.corpus = generateCorpus(lexicon.lexicon, kCorpusSeed, kTrainSentences, kHeldOutPairs);
+    result.wordnet = sharedWordNet();
+    if (!result.wordnet) {
+        result.error = QStringLiteral("the corpus is made of WordNet's words, and %1")
+                           .arg(QString::fromStdString(wordNetStatus()));
+        return result;
+    }
+    result.lexicon = expandLexicon(lexicon.lexicon, *result.wordnet, kWordNetWordsPerCategory);
+    result.corpus = generateCorpus(result.lexicon, kCorpusSeed, kTrainSentences, kHeldOutPairs, result.wordnet.get());
+    if (!result.corpus.ok())
+        result.error = QStringLiteral("lexicon.txt: %1").arg(QString::fromStdString(result.corpus.error));
     return result;
 }
 
-TrainConfig standardTrainConfig(std::uint64_t seed, int steps)
+TrainConfig standardTrainConfig(std::uint64_t seed, int steps, const CorpusLoad &corpus)
 {
     TrainConfig config;
     config.seed = seed;
     config.steps = steps;
+    config.wordnet = corpus.wordnet;
+    if (const auto it = corpus.lexicon.categories.find("function_words"); it != corpus.lexicon.categories.end())
+        config.ownWords = it->second;
+    config.sinusoidal = true;
+    config.maxPositions = kMaxTokens;
+    config.threads = 2;
     return config;
 }
 

@@ -1,6 +1,8 @@
 // The sentence, tokens and step bar: they show the controller's state and send every change back to it.
 #include "topbar.h"
 
+#include "meaning.h"
+
 #include "labels.h"
 #include "report.h"
 #include "stagecontroller.h"
@@ -150,6 +152,17 @@ void TopBar::showTrace()
             tr("“%1” is not in the vocabulary of the %2 model, so it gets a made-up vector built from "
                "its spelling. Its attention means little.")
                 .arg(QStringLiteral("%1"), QString::fromStdString(trace->model->name)));
+        // How each token is known (trained, from WordNet, spelled out), from the trace itself.
+        QStringList labels, explanations;
+        QVector<bool> fromWordNet;
+        for (std::size_t i = 0; i < trace->origins.size(); ++i) {
+            const WordOrigin &o = trace->origins[i];
+            labels << QString::fromStdString(originLabel(o));
+            explanations << QString::fromStdString(
+                originExplanation(o, trace->tokens[i].text, trace->model->name));
+            fromWordNet << (o.source == WordSource::WordNet);
+        }
+        m_tokens->setOrigins(labels, explanations, fromWordNet);
     }
     m_navigator->setStepEnabled(Step::Scale, s.scale);
     m_navigator->setStepEnabled(Step::Mask, s.mask != MaskMode::None);

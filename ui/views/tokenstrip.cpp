@@ -71,6 +71,9 @@ void TokenStrip::setTokens(const QStringList &texts, const QVector<bool> &known,
     // A short `known` list must not make tokens look unknown: missing entries count as known.
     m_known.resize(m_texts.size(), true);
     m_unknownTooltip = unknownTooltip;
+    m_originLabels.clear();
+    m_originExplanations.clear();
+    m_fromWordNet.clear();
     setAccessibleName(tr("Tokens: %n", nullptr, static_cast<int>(m_texts.size())));
     m_selected = -1;
     m_hovered = -1;
@@ -109,11 +112,32 @@ QString TokenStrip::toolTipFor(int index) const
     if (index < 0 || index >= count())
         return {};
     const QString &text = m_texts[index];
+    if (index < m_originLabels.size())
+        return tr("Token %1: “%2”, %3.\n%4")
+            .arg(index)
+            .arg(text, m_originLabels[index], m_originExplanations[index]);
     if (m_known[index])
         return tr("Token %1: “%2”").arg(index).arg(text);
     const QString why =
         m_unknownTooltip.isEmpty() ? tr("“%1” is not in this model's vocabulary.") : m_unknownTooltip;
     return why.contains(QLatin1String("%1")) ? why.arg(text) : why;
+}
+
+void TokenStrip::setOrigins(const QStringList &labels, const QStringList &explanations,
+                            const QVector<bool> &fromWordNet)
+{
+    const bool fits = labels.size() == m_texts.size() && explanations.size() == m_texts.size() &&
+                      fromWordNet.size() == m_texts.size();
+    m_originLabels = fits ? labels : QStringList();
+    m_originExplanations = fits ? explanations : QStringList();
+    m_fromWordNet = fits ? fromWordNet : QVector<bool>();
+    layoutChips();
+    update();
+}
+
+QString TokenStrip::originLabel(int index) const
+{
+    return index >= 0 && index < m_originLabels.size() ? m_originLabels[index] : QString();
 }
 
 QSize TokenStrip::sizeHint() const
@@ -195,7 +219,8 @@ void TokenStrip::paintEvent(QPaintEvent *)
         const QString label =
             chipMetrics.elidedText(visibleText(m_texts[i]), Qt::ElideMiddle, kMaxChipTextWidth);
         const int labelWidth = chipMetrics.horizontalAdvance(label);
-        const int extra = unknown ? questionWidth + 2 : 0;
+        const bool fromWordNet = !unknown && i < m_fromWordNet.size() && m_fromWordNet[i];
+        const int extra = unknown || fromWordNet ? questionWidth + 2 : 0;
         const int textLeft = chip.left() + (chip.width() - labelWidth - extra) / 2;
         painter.setFont(m_chipFont);
         painter.setPen(selected ? QColor(Qt::white) : text);
@@ -208,6 +233,13 @@ void TokenStrip::paintEvent(QPaintEvent *)
             painter.drawText(
                 QRect(textLeft + labelWidth + 2, chip.top() + 1, questionWidth + 1, chip.height()),
                 Qt::AlignLeft | Qt::AlignTop, QStringLiteral("?"));
+        } else if (fromWordNet) {
+            // "≈": the word's vector is an approximation built from the dictionary (the tooltip says so).
+            painter.setFont(questionFont);
+            painter.setPen(selected ? QColor(Qt::white) : muted);
+            painter.drawText(
+                QRect(textLeft + labelWidth + 2, chip.top() + 1, questionWidth + 1, chip.height()),
+                Qt::AlignLeft | Qt::AlignTop, QStringLiteral("≈"));
         }
 
         if (showIndices) {
@@ -357,7 +389,8 @@ void TokenStrip::layoutChips()
     for (int i = 0; i < m_texts.size(); ++i) {
         const QString label =
             chipMetrics.elidedText(visibleText(m_texts[i]), Qt::ElideMiddle, kMaxChipTextWidth);
-        int width = chipMetrics.horizontalAdvance(label) + 2 * kPadX + (m_known[i] ? 0 : questionWidth);
+        const bool marked = !m_known[i] || (i < m_fromWordNet.size() && m_fromWordNet[i]);
+        int width = chipMetrics.horizontalAdvance(label) + 2 * kPadX + (marked ? questionWidth : 0);
         // Wide enough for its index number, so the numbers under neighbouring chips never touch.
         width = std::max({width, smallMetrics.horizontalAdvance(QString::number(i)) + 4, m_chipHeight});
         m_chips[i] = QRect(x, 0, width, m_chipHeight);

@@ -20,6 +20,12 @@ public:
     // `known[i]` false marks token i as outside the model's vocabulary; `unknownTooltip` explains
     // that to the learner, with %1 standing for the token's text.
     void setTokens(const QStringList &texts, const QVector<bool> &known, const QString &unknownTooltip);
+    // How the model knows each token, after setTokens: `labels[i]` is "trained", "from WordNet:
+    // noun.animal, like 'horse'" or "spelled out: not in the dictionary"; `explanations[i]` says what that
+    // means for its attention. Both go into the tooltip; a token known from WordNet gets a small "≈" on
+    // its chip, a spelled-out one the "?" of unknown tokens. Lists of another length are ignored.
+    void setOrigins(const QStringList &labels, const QStringList &explanations, const QVector<bool> &fromWordNet);
+    QString originLabel(int index) const;
     // -1 clears the selection; any other index is scrolled into view.
     void setSelected(int index);
     int selected() const { return m_selected; }
@@ -58,6 +64,9 @@ private:
     QStringList m_texts;
     QVector<bool> m_known;
     QString m_unknownTooltip;
+    QStringList m_originLabels;
+    QStringList m_originExplanations;
+    QVector<bool> m_fromWordNet;
     // Chip geometry in content coordinates (before scrolling), computed once per setTokens because
     // measuring 2,048 strings on every paint would make scrolling stutter.
     QVector<QRect> m_chips;
