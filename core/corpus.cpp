@@ -790,6 +790,9 @@ Lexicon expandLexicon(const Lexicon &lexicon, const WordNet &wordnet, std::size_
         functionWords.insert(it->second.begin(), it->second.end());
     for (const AmbiguousWord &w : ambiguousWords())
         functionWords.insert(w.word);
+    // Words WordNet files under a role that a classroom should not read in a generated sentence.
+    if (const auto it = lexicon.categories.find("never_from_wordnet"); it != lexicon.categories.end())
+        functionWords.insert(it->second.begin(), it->second.end());
     // 1. Each category's WordNet words: most common first, then alphabetically.
     std::map<std::string, std::set<std::string>> added;
     for (const auto &[name, roots] : lexicon.wordnetRoots) {

@@ -74,7 +74,9 @@ void addSense(const WordNet &wordnet, const Synset &sense, double weight, Featur
         }
         return;
     }
-    // Adjectives and adverbs: the cluster's head, the attribute, the noun or verb it comes from.
+    // Adjectives and adverbs: the cluster's head; the attribute, the noun or verb it comes from, the
+    // adjectives WordNet says to see also ("glad" → cheerful) and the words derived from it ("tired" →
+    // tiredness, a noun.state): a head adjective with no satellite above it has only these to share.
     Synset head = sense;
     if (sense.satellite)
         for (const SynsetPointer &p : sense.pointers)
@@ -86,9 +88,11 @@ void addSense(const WordNet &wordnet, const Synset &sense, double weight, Featur
                     head = sense;
                 break;
             }
-    for (const Synset *s : std::vector<const Synset *>{&sense, &head})
+    // A head adjective is its own head: its pointers count once.
+    for (const Synset *s : head.id == sense.id ? std::vector<const Synset *>{&sense}
+                                               : std::vector<const Synset *>{&sense, &head})
         for (const SynsetPointer &p : s->pointers)
-            if (p.symbol == "=" || p.symbol == "\\" || p.symbol == "<") {
+            if (p.symbol == "=" || p.symbol == "\\" || p.symbol == "<" || p.symbol == "^" || p.symbol == "+") {
                 const Synset target = wordnet.synset(p.target);
                 if (target.id == kNoSynset)
                     continue;

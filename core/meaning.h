@@ -32,7 +32,8 @@ struct WordFeatures
 // tagged corpus. Each sense gives its category, its synset, and then:
 //   nouns and verbs: every hypernym, 0.75^depth (so "mammal" counts more than "entity");
 //   adjectives: the head of a satellite's cluster ("exhausted" → tired), and the attribute it measures
-//   ("wide" → width), half weight; pertainyms and participles: the noun or verb, half weight.
+//   ("wide" → width), its see-also adjectives ("glad" → cheerful) and derived words ("tired" →
+//   tiredness), pertainyms and participles (the noun or verb), each half weight.
 // Digits read as the word "number". Deterministic; empty features when WordNet has no base form.
 WordFeatures wordNetFeatures(const WordNet &wordnet, const std::string &word);
 

@@ -53,6 +53,7 @@ private slots:
     void baseForms();
     void synonymsShareASynset();
     void satelliteLeadsToItsHead();
+    void headAdjectiveReadsItsLinks();
     void wordWordNetLacks();
     void featuresAreNormalized();
     void namedSynsets();
@@ -116,6 +117,25 @@ void tst_WordNet::satelliteLeadsToItsHead()
     QVERIFY(hasFeature(wordNetFeatures(*system(), "exhausted"), WordNet::key(tired)));
     QVERIFY(hasFeature(wordNetFeatures(*system(), "tired"), WordNet::key(tired)));
     QVERIFY(!hasFeature(wordNetFeatures(*system(), "wide"), WordNet::key(tired)));
+}
+
+void tst_WordNet::headAdjectiveReadsItsLinks()
+{
+    // glad.a.01 (01361414) heads its own cluster, so no head above it links it to other adjectives; its
+    // "^" (see also) pointer leads to cheerful.a.01 (00362467) and its "+" to the noun gladness
+    // (07527167, noun.feeling). tired.a.01 (02431729) derives tiredness (14016361, noun.state).
+    const WordFeatures glad = wordNetFeatures(*system(), "glad");
+    QVERIFY(hasFeature(glad, "a00362467"));
+    QVERIFY(hasFeature(glad, "n07527167"));
+    QVERIFY(hasFeature(glad, "noun.feeling"));
+    // Half the weight of its own synset from its first sense, a little more from a later sense's head.
+    const double ratio = weightOf(glad, "a00362467") / weightOf(glad, "a01361414");
+    QVERIFY2(ratio >= 0.5 && ratio < 0.6, qPrintable(QString::number(ratio)));
+    const WordFeatures tired = wordNetFeatures(*system(), "tired");
+    QVERIFY(hasFeature(tired, "n14016361"));
+    QVERIFY(hasFeature(tired, "noun.state"));
+    // "exhausted", a satellite of tired, shares tired's derived noun through its head.
+    QVERIFY(hasFeature(wordNetFeatures(*system(), "exhausted"), "n14016361"));
 }
 
 void tst_WordNet::wordWordNetLacks()
