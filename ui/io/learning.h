@@ -13,7 +13,7 @@ namespace attention {
 
 // The corpus seed is fixed so that every run, whatever its --seed, holds out the same words and templates.
 constexpr std::uint64_t kCorpusSeed = 2026;
-constexpr int kTrainSentences = 60000;
+constexpr int kTrainSentences = 240000;
 constexpr int kHeldOutPairs = 200;
 // WordNet words added to each lexicon category (the most common first).
 constexpr std::size_t kWordNetWordsPerCategory = 250;
