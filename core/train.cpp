@@ -687,8 +687,7 @@ TrainResult train(const std::vector<Example> &data, const TrainConfig &config,
         const double clip = norm > 1.0 ? 1.0 / norm : 1.0;
 
         // 9. Adam with bias correction: m and v start at 0, so early averages are scaled up by
-        //    1/(1 − βᵗ) to estimate the moments without that bias. Weight decay, decoupled from the
-        //    gradient (AdamW), pulls every learned number towards 0 at the same rate.
+        //    1/(1 − βᵗ) to estimate the moments without that bias.
         beta1Power *= config.beta1;
         beta2Power *= config.beta2;
         const double rate = learningRateAt(step, config);
@@ -702,7 +701,7 @@ TrainResult train(const std::vector<Example> &data, const TrainConfig &config,
             Eigen::Map<Eigen::ArrayXd> v(secondBlocks[k].first, size);
             m = config.beta1 * m + (1.0 - config.beta1) * clip * g;
             v = config.beta2 * v + (1.0 - config.beta2) * (clip * g).square();
-            p -= rate * ((m * correction1) / ((v * correction2).sqrt() + config.epsilon) + config.weightDecay * p);
+            p -= rate * (m * correction1) / ((v * correction2).sqrt() + config.epsilon);
             g.setZero();
         }
         // Every gradient block not learned (the embeddings without word knowledge are learned) is zeroed

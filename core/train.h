@@ -27,7 +27,6 @@ struct TrainConfig
     double beta1 = 0.9;
     double beta2 = 0.999;
     double epsilon = 1e-8;
-    double weightDecay = 0.0; // decoupled (AdamW): each step, p -= learning rate · weightDecay · p
     double unknownRate = 0.02; // share of training words replaced by "<unk>", so unknown words mean something
     std::uint64_t seed = 1;
 
