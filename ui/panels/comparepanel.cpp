@@ -58,7 +58,7 @@ ComparePanel::ComparePanel(QWidget *parent) : QWidget(parent)
     for (QLineEdit *e : {m_left, m_right, m_word})
         connect(e, &QLineEdit::textChanged, this, &ComparePanel::recompute);
     // Sentences the trained model knows every word of; the didactic model marks the words it lacks.
-    setInputs(QStringLiteral("the student kept talking about the bank and the fishing ."),
+    setInputs(QStringLiteral("the student kept talking about the bank and the river ."),
               QStringLiteral("the student kept talking about the bank and the loan ."),
               QStringLiteral("bank"));
 }
