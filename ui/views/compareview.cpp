@@ -96,7 +96,9 @@ public:
     bool hasHeightForWidth() const override { return true; }
     int heightForWidth(int width) const override { return render(nullptr, width); }
     QSize sizeHint() const override { return {720, heightForWidth(720)}; }
-    QSize minimumSizeHint() const override { return {280, 120}; }
+    // Narrow enough for the side panel at 1366 × 768 (its scroll area shows no horizontal bar, so a wider
+    // minimum would cut the text off at the right instead of wrapping it).
+    QSize minimumSizeHint() const override { return {160, 120}; }
 
 protected:
     bool event(QEvent *event) override;
