@@ -701,7 +701,7 @@ TrainResult train(const std::vector<Example> &data, const TrainConfig &config,
             Eigen::Map<Eigen::ArrayXd> v(secondBlocks[k].first, size);
             m = config.beta1 * m + (1.0 - config.beta1) * clip * g;
             v = config.beta2 * v + (1.0 - config.beta2) * (clip * g).square();
-            p -= rate * (m * correction1) / ((v * correction2).sqrt() + config.epsilon);
+            p -= rate * ((m * correction1) / ((v * correction2).sqrt() + config.epsilon));
             g.setZero();
         }
         // Every gradient block not learned (the embeddings without word knowledge are learned) is zeroed
