@@ -340,6 +340,20 @@ void forEachParameter(Model &model,
     visit("classifier.b", model.b_cls);
 }
 
+namespace {
+
+// Every parameter block of `model`, in forEachParameter's order.
+std::vector<std::pair<double *, std::ptrdiff_t>> parameterBlocks(Model &model)
+{
+    std::vector<std::pair<double *, std::ptrdiff_t>> blocks;
+    forEachParameter(model, [&](const std::string &, double *data, std::ptrdiff_t size) {
+        blocks.emplace_back(data, size);
+    });
+    return blocks;
+}
+
+} // namespace
+
 Model zerosLike(const Model &model)
 {
     Model zeros = model;
@@ -425,7 +439,6 @@ using SparseRow = std::vector<std::pair<int, double>>;
 // words only), [2V, 3V) spelled out. Rows past V exist only while training.
 struct Composition
 {
-    std::vector<std::string> words;           // V normalized words
     std::vector<bool> own;                    // per word: a vector of its own (no WordNet features)
     std::vector<std::string> featureKeys;     // F keys: "=word" for own vectors, WordNet keys otherwise
     std::vector<SparseRow> features;          // 3V rows over F features (spelled-out rows: empty)
@@ -443,7 +456,6 @@ bool isWordNetWord(const std::string &w)
 Composition compose(const std::vector<std::string> &words, const TrainConfig &config)
 {
     Composition c;
-    c.words = words;
     const std::size_t V = words.size();
     std::map<std::string, int> keyIndex;
     auto keyOf = [&](const std::string &key) {
@@ -584,13 +596,8 @@ TrainResult train(const std::vector<Example> &data, const TrainConfig &config,
     const auto firstBlocks = learned(firstMoment, &m1, &m2);
     const auto secondBlocks = learned(secondMoment, &v1, &v2);
     std::vector<std::vector<std::pair<double *, std::ptrdiff_t>>> threadBlocks;
-    for (Model &g : gradients) {
-        std::vector<std::pair<double *, std::ptrdiff_t>> all;
-        forEachParameter(g, [&](const std::string &, double *block, std::ptrdiff_t size) {
-            all.emplace_back(block, size);
-        });
-        threadBlocks.push_back(std::move(all));
-    }
+    for (Model &g : gradients)
+        threadBlocks.push_back(parameterBlocks(g));
 
     // A stream of its own for sampling, so the batches do not replay the initial weights' draws.
     Random random(Random(config.seed ^ 0xD1B54A32D192ED03ull).next());
@@ -599,7 +606,6 @@ TrainResult train(const std::vector<Example> &data, const TrainConfig &config,
     result.losses.reserve(static_cast<std::size_t>(config.steps));
     double beta1Power = 1.0;
     double beta2Power = 1.0;
-    const int unknownRow = knowledge ? -1 : model.lookup(kUnknownWord);
     for (int step = 0; step < config.steps; ++step) {
         // 4. The batch, drawn with replacement. A few words become "<unk>", or with word knowledge are
         //    spelled out or lose their own synsets, so that the model learns what such words mean. The
@@ -673,7 +679,6 @@ TrainResult train(const std::vector<Example> &data, const TrainConfig &config,
                 dE.row(row).setZero();
             }
         }
-        (void)unknownRow;
 
         // 8. Average the gradients, then clip their global norm to 1 so one bad batch cannot throw the
         //    weights far.
