@@ -863,9 +863,10 @@ Lexicon expandLexicon(const Lexicon &lexicon, const WordNet &wordnet, std::size_
         for (const auto &[mine, other] : {std::pair{a, b}, std::pair{b, a}}) {
             std::vector<std::string> &list = out.categories[mine];
             const std::vector<std::string> &theirs = out.categories[other];
+            const std::set<std::string> &fromWordNet = added[mine]; // C++17 lambdas cannot capture a binding
             list.erase(std::remove_if(list.begin(), list.end(),
                                       [&](const std::string &w) {
-                                          return added[mine].count(w) > 0 &&
+                                          return fromWordNet.count(w) > 0 &&
                                                  std::find(theirs.begin(), theirs.end(), w) != theirs.end();
                                       }),
                        list.end());
