@@ -222,18 +222,26 @@ int runTrain(const QStringList &arguments)
         QStringLiteral("general-rate"),
         QStringLiteral("Share of content words read without their own synsets, as unseen words are."),
         QStringLiteral("R"), QString::number(defaults.generalRate));
-    parser.addOptions({out, seed, steps, layers, heads, dModel, batch, threads, generalRate});
+    const QCommandLineOption sentences(
+        QStringLiteral("sentences"),
+        QStringLiteral("Training sentences to generate (fewer for a quick experiment: the same lexicon and "
+                       "corpus seed, a smaller corpus)."),
+        QStringLiteral("N"), QString::number(kTrainSentences));
+    parser.addOptions({out, seed, steps, layers, heads, dModel, batch, threads, generalRate, sentences});
     if (const int done = parseCommand(parser, arguments); done >= 0)
         return done;
     if (!parser.isSet(out))
         return complain(QStringLiteral("train needs --out FILE"), Usage);
-    qint64 seedValue = 0, stepCount = 0;
+    qint64 seedValue = 0, stepCount = 0, sentenceCount = 0;
     if (!parseCount(parser.value(seed), 0, std::numeric_limits<qint64>::max(), &seedValue))
         return complain(QStringLiteral("--seed must be a whole number of 0 or more"), Usage);
     if (!parseCount(parser.value(steps), 1, 10000000, &stepCount))
         return complain(QStringLiteral("--steps must be a whole number from 1 to 10000000"), Usage);
+    if (!parseCount(parser.value(sentences), 100, kTrainSentences, &sentenceCount))
+        return complain(QStringLiteral("--sentences must be a whole number from 100 to %1").arg(kTrainSentences),
+                        Usage);
 
-    const CorpusLoad corpus = standardCorpus();
+    const CorpusLoad corpus = standardCorpus(static_cast<int>(sentenceCount));
     if (!corpus.error.isEmpty())
         return complain(corpus.error, Failure);
     TrainConfig config =

@@ -823,7 +823,7 @@ Lexicon expandLexicon(const Lexicon &lexicon, const WordNet &wordnet, std::size_
                 members.insert(below.begin(), below.end());
             }
             for (SynsetId member : members) {
-                const Synset s = wordnet.synset(member);
+                const Synset &s = wordnet.synset(member);
                 for (const std::string &lemma : s.words) {
                     const std::string word = wordNetLemma(lemma);
                     if (!isPlainWord(word) || lemma != word || functionWords.count(word))

@@ -93,7 +93,7 @@ void addSense(const WordNet &wordnet, const Synset &sense, double weight, Featur
                                                : std::vector<const Synset *>{&sense, &head})
         for (const SynsetPointer &p : s->pointers)
             if (p.symbol == "=" || p.symbol == "\\" || p.symbol == "<" || p.symbol == "^" || p.symbol == "+") {
-                const Synset target = wordnet.synset(p.target);
+                const Synset &target = wordnet.synset(p.target);
                 if (target.id == kNoSynset)
                     continue;
                 out.add(WordNet::key(target.id), 0.5 * weight);
@@ -215,7 +215,7 @@ WordFeatures wordNetFeatures(const WordNet &wordnet, const std::string &word)
         for (int r = 0; r < senses; ++r)
             norm += 1.0 / ((r + 1.0) * (r + 1.0));
         for (int r = 0; r < senses; ++r) {
-            const Synset sense = wordnet.synset(e.entry->senses[static_cast<std::size_t>(r)]);
+            const Synset &sense = wordnet.synset(e.entry->senses[static_cast<std::size_t>(r)]);
             if (sense.id == kNoSynset)
                 continue;
             if (&e == main && result.category.empty())

@@ -281,7 +281,16 @@ std::vector<std::string> WordNet::baseForms(const std::string &word, WordNetPos 
     return out;
 }
 
-Synset WordNet::synset(SynsetId id) const
+const Synset &WordNet::synset(SynsetId id) const
+{
+    std::lock_guard<std::mutex> lock(m_parsed->mutex);
+    auto found = m_parsed->synsets.find(id);
+    if (found == m_parsed->synsets.end())
+        found = m_parsed->synsets.emplace(id, parseSynset(id)).first;
+    return found->second;
+}
+
+Synset WordNet::parseSynset(SynsetId id) const
 {
     Synset s;
     const int p = static_cast<int>(posOf(id));

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -75,8 +76,9 @@ public:
     std::vector<std::string> baseForms(const std::string &word, WordNetPos pos) const;
 
     // The synset, parsed from its line in data.<pos>; an empty optional-like result (id 0) if the id
-    // points at no valid line.
-    Synset synset(SynsetId id) const;
+    // points at no valid line. Each line is parsed once and kept (safe from several threads): building
+    // the corpus asks for the same hypernyms hundreds of thousands of times.
+    const Synset &synset(SynsetId id) const;
     // Hypernyms and instance hypernyms ("@", "@i") of a synset.
     std::vector<SynsetId> hypernyms(SynsetId id) const;
     // Every synset below `root` through hyponym links ("~", "~i"), root included, in a fixed order.
@@ -97,6 +99,13 @@ private:
     std::unordered_map<std::string, IndexEntry> m_index[kWordNetPosCount];
     std::unordered_map<std::string, std::vector<std::string>> m_exceptions[kWordNetPosCount];
     std::size_t m_synsetCount = 0;
+    Synset parseSynset(SynsetId id) const;
+    struct Parsed
+    {
+        std::mutex mutex;
+        std::unordered_map<SynsetId, Synset> synsets; // its elements never move, so references stay valid
+    };
+    std::unique_ptr<Parsed> m_parsed = std::make_unique<Parsed>();
 };
 
 // Lower-cases ASCII and turns spaces and '-' into '_', as WordNet's index spells lemmas.

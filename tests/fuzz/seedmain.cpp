@@ -18,8 +18,14 @@ int main(int argc, char **argv)
 {
     // The same memory ceiling as tools/fuzz gives libFuzzer: an input that makes the code under test
     // reserve gigabytes fails here with std::bad_alloc instead of passing on a large machine.
-    // Not under AddressSanitizer: its shadow memory alone takes terabytes of address space.
-#ifndef __SANITIZE_ADDRESS__
+    // Not under AddressSanitizer: its shadow memory alone takes terabytes of address space. (g++ says so
+    // with __SANITIZE_ADDRESS__, clang with __has_feature.)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SEEDS_UNDER_ASAN 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(SEEDS_UNDER_ASAN)
     const rlim_t ceiling = rlim_t(4) << 30;
     const rlimit limit{ceiling, ceiling};
     setrlimit(RLIMIT_AS, &limit);

@@ -7,7 +7,7 @@
 
 namespace attention {
 
-CorpusLoad standardCorpus()
+CorpusLoad standardCorpus(int trainSentences)
 {
     CorpusLoad result;
     QFile file(QStringLiteral(":/lexicon/lexicon.txt"));
@@ -27,7 +27,7 @@ CorpusLoad standardCorpus()
         return result;
     }
     result.lexicon = expandLexicon(lexicon.lexicon, *result.wordnet, kWordNetWordsPerCategory);
-    result.corpus = generateCorpus(result.lexicon, kCorpusSeed, kTrainSentences, kHeldOutPairs, result.wordnet.get());
+    result.corpus = generateCorpus(result.lexicon, kCorpusSeed, trainSentences, kHeldOutPairs, result.wordnet.get());
     if (!result.corpus.ok())
         result.error = QStringLiteral("lexicon.txt: %1").arg(QString::fromStdString(result.corpus.error));
     return result;

@@ -28,8 +28,9 @@ struct CorpusLoad
 
 // Reads the lexicon compiled into the programs (":/lexicon/lexicon.txt"), expands it through WordNet
 // (sharedWordNet(): WordNet::defaultDirectory()) and generates the corpus. Fails, saying so, when WordNet
-// cannot be read: the corpus is made of its words.
-CorpusLoad standardCorpus();
+// cannot be read: the corpus is made of its words. `trainSentences` below kTrainSentences makes a smaller
+// corpus from the same lexicon and seed, for quick experiments; the shipped model uses them all.
+CorpusLoad standardCorpus(int trainSentences = kTrainSentences);
 
 // The configuration the shipped model was trained with; `seed` and `steps` come from the command line,
 // the word knowledge from `corpus`.

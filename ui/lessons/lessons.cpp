@@ -61,7 +61,7 @@ Lessons::Lessons(QMainWindow *window, StageController *controller, Stage *stage,
     connect(m_panel, &LessonPanel::resultHidden, stage, &Stage::setResultHidden);
     // The panels that show the weights keep them to themselves until the question is answered: each is
     // covered, at its own size, so that nothing moves.
-    connect(m_panel, &LessonPanel::resultHidden, this, [this, window](bool hidden) {
+    connect(m_panel, &LessonPanel::resultHidden, this, [window](bool hidden) {
         for (const char *name : {"explainDock", "gridDock", "layerFlowDock"})
             if (auto *d = window->findChild<QDockWidget *>(QLatin1String(name)); d && d->widget()) {
                 auto *cover = d->widget()->findChild<Cover *>(QString(), Qt::FindDirectChildrenOnly);
