@@ -221,10 +221,15 @@ void tst_Cli::badInput_data()
                               << QStringLiteral("--mask must be none or causal");
     QTest::newRow("missing model") << QStringList{"trace", "--sentence", "hi", "--model", "/no/such.json"}
                                    << 1 << QStringLiteral("/no/such.json: no such model file");
-    QTest::newRow("too few sentences") << QStringList{"train", "--out", "/tmp/unused.json", "--sentences", "99"}
-                                       << 2 << QStringLiteral("--sentences must be a whole number from 100 to 240000");
-    QTest::newRow("too many sentences") << QStringList{"train", "--out", "/tmp/unused.json", "--sentences", "1e9"}
-                                        << 2 << QStringLiteral("--sentences must be a whole number");
+    QTest::newRow("too few sentences")
+        << QStringList{"train", "--out", "/tmp/unused.json", "--sentences", "99"} << 2
+        << QStringLiteral("--sentences must be a whole number from 100 to 240000");
+    QTest::newRow("too many sentences")
+        << QStringList{"train", "--out", "/tmp/unused.json", "--sentences", "240001"} << 2
+        << QStringLiteral("--sentences must be a whole number from 100 to 240000");
+    QTest::newRow("sentences not a number")
+        << QStringList{"train", "--out", "/tmp/unused.json", "--sentences", "1e9"} << 2
+        << QStringLiteral("--sentences must be a whole number from 100 to 240000");
     QTest::newRow("bench n of 0") << QStringList{"bench", "--n", "0"} << 2
                                   << QStringLiteral("each n must be a whole number from 1 to 131072, not \"0\"");
     QTest::newRow("bench n not a number") << QStringList{"bench", "--n", "64,lots"} << 2

@@ -565,10 +565,11 @@ QString tst_Stress::inconsistency(const MainWindow &w) const
     // Text with no trace yet: there must be a reason on screen, a problem or the banner's "Computing the
     // attention of the text…" while a long text is traced in the background (on a loaded machine that
     // can outlast the check's passes of the event loop).
-    if (!t)
-        return c->problem().isEmpty() && !c->isUpdating() ? QStringLiteral("no trace, no problem message and "
-                                                                           "nothing being computed")
-                                                          : QString();
+    if (!t) {
+        if (c->problem().isEmpty() && !c->isUpdating())
+            return QStringLiteral("no trace, no problem message and nothing being computed");
+        return {};
+    }
     const int n = t->tokenCount();
     if (n <= 0 || n > kMaxTokens)
         return QStringLiteral("%1 tokens").arg(n);
